@@ -1,0 +1,496 @@
+"""The rule detector: quote marks plus the dependency parse.
+
+It finds quoted speech (direct, partial, split, multi-paragraph), reported
+speech (a speech or belief verb with a content clause, "according to X"), and
+for each the cue and the words naming the speaker. Who those words refer to is
+the resolver's job (attribution.resolve).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from attribution.detect.marks import QuotedRun, Segment, scan
+from attribution.nlp import Unit
+
+# verbs that introduce quoted words
+CUE_VERBS = {
+    "say", "tell", "add", "ask", "reply", "respond", "answer", "write", "tweet", "post",
+    "state", "declare", "announce", "explain", "note", "insist", "warn", "argue", "claim",
+    "continue", "conclude", "recall", "remark", "observe", "quip", "joke", "shout", "cry",
+    "yell", "whisper", "admit", "acknowledge", "concede", "complain", "boast", "promise",
+    "vow", "pledge", "predict", "describe", "call", "speak", "urge", "caution", "stress",
+    "emphasise", "emphasize", "underline", "underscore", "reiterate", "repeat", "counter",
+    "retort", "confirm", "deny", "suggest", "agree", "comment", "express", "testify", "plead",
+    "demand", "interject", "put", "scoff", "sigh", "laugh", "muse", "wonder", "mutter",
+    "proclaim", "assert", "maintain", "allege", "charge", "accuse", "threaten", "offer",
+    "refer", "brand", "label", "dismiss", "hail", "praise", "criticise", "criticize",
+    "condemn", "slam", "blast", "welcome", "tout", "pledge", "lament", "fume", "question",
+}
+# verbs that report speech or thought with a content clause (indirect quotes)
+REPORT_VERBS = CUE_VERBS - {"call", "describe", "speak", "refer", "brand", "label", "put",
+                            "dismiss", "hail", "praise", "slam", "blast", "welcome", "offer",
+                            "laugh", "sigh", "scoff"} | {
+    "believe", "think", "feel", "hope", "fear", "expect", "estimate", "know", "learn",
+    "find", "show", "indicate", "report", "reveal", "disclose", "signal", "hint", "imply",
+    "worry", "doubt", "suspect", "assume", "guess", "realize", "realise", "understand",
+    "recognize", "recognise", "contend", "point", "decide", "determine", "conclude",
+    "forecast", "project", "acknowledge", "argue", "agree", "prove", "demonstrate",
+    "suggest", "say", "tell", "notify", "inform", "assure", "remind", "convince", "persuade",
+    "warn", "advise", "concede", "emphasize", "stress", "underline", "announce", "vow",
+}
+# naming, not speech: the quoted words are a label
+NAMING_BEFORE = {"the", "a", "an", "so-called", "dubbed", "nicknamed", "named", "titled",
+                 "labelled", "labeled", "branded", "termed", "called", "as", "its", "their",
+                 "his", "her", "our", "this", "that", "these", "those", "word", "term"}
+SENT_END = {".", "!", "?", ";"}
+QUOTE_CHARS = set("“”„«»\"‹›‘’‚'")
+
+
+@dataclass
+class RawQuote:
+    kind: str
+    parts: list[tuple[int, int]]
+    cue: Optional[tuple[int, int]] = None
+    mention: Optional[Any] = None  # spaCy Span naming the speaker at the cue
+    unit: Optional[Unit] = None  # the unit the mention/cue is in
+    hint: Optional[str] = None  # "according_to" | "carryover"
+    cue_token: Optional[Any] = None
+    anchor: int = 0  # where the speaker is named (for antecedents of pronouns and roles)
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def start(self) -> int:
+        return self.parts[0][0]
+
+
+def _content_words(text: str) -> list[str]:
+    return re.findall(r"[\w'’-]+", text)
+
+
+class RuleDetector:
+    name = "rules"
+
+    def detect(self, text: str, units: list[Unit]) -> list[RawQuote]:
+        runs = scan(text, [(u.start, u.end) for u in units])
+        by_unit: dict[int, list[Segment]] = {}
+        for run in runs:
+            for seg in run.segments:
+                by_unit.setdefault(seg.para, []).append(seg)
+        quoted = _QuoteMask(by_unit)
+        found: list[RawQuote] = []
+        last_in_unit: dict[int, tuple[RawQuote, Segment]] = {}
+        for run in runs:
+            rq = self._quoted(text, units, run, by_unit, quoted, last_in_unit)
+            if rq is None:
+                continue
+            if rq.kind == "split":
+                continue  # merged into the earlier quote in place
+            found.append(rq)
+            last_seg = run.segments[-1]
+            last_in_unit[last_seg.para] = (rq, last_seg)
+        for u in units:
+            found.extend(self._reported(text, u, quoted))
+        found.sort(key=lambda q: (q.start, q.kind != "indirect"))
+        return found
+
+    # quoted speech -----------------------------------------------------------
+
+    def _quoted(self, text, units, run: QuotedRun, by_unit, quoted, last_in_unit) -> Optional[RawQuote]:
+        first, last = run.segments[0], run.segments[-1]
+        u_first, u_last = units[first.para], units[last.para]
+        parts = [(s.start, s.end) for s in run.segments]
+        lead = _lead_tokens(u_first, first, by_unit)
+        trail = _trail_tokens(u_last, last, by_unit)
+        trail_cue = _find_cue(trail, quoted, u_last)
+        if trail_cue is not None and trail and text[last.end - 1] == "." and trail[0].text[:1].isupper() \
+                and trail_cue.i - trail[0].i > 4:
+            trail_cue = None  # a new sentence that happens to hold a speech verb
+        lead_text = "".join(t.text_with_ws for t in lead).strip()
+
+        # `"A," X said, "B."` and `"A," X said. "B."`: the second piece of a split quote
+        prev = last_in_unit.get(first.para)
+        if prev is not None and not run.multi_paragraph and trail_cue is None:
+            prev_q, prev_seg = prev
+            between = text[(prev_seg.close_at or prev_seg.end) + 1 : first.open_at]
+            if (
+                prev_q.kind in ("direct", "split")
+                and prev_q.cue is not None
+                and prev_q.cue[0] > (prev_seg.close_at or prev_seg.end)
+                and prev_q.cue[1] <= first.open_at
+                and len(_content_words(between)) <= 14
+                and not re.search(r"[.!?;]\s.*\w", between.split(text[prev_q.cue[0]:prev_q.cue[1]], 1)[-1])
+            ):
+                prev_q.kind = "split"
+                prev_q.parts.append(parts[0])
+                return RawQuote(kind="split", parts=parts)
+
+        words = _content_words(text[parts[0][0] : parts[-1][1]])
+        if run.multi_paragraph:
+            rq = RawQuote(kind="multi_paragraph", parts=parts)
+            if trail_cue is not None:
+                return _attach(rq, trail_cue, u_last)
+            lead_cue = _find_cue(lead, quoted, u_first) if lead_text.endswith((":", ",")) else None
+            if lead_cue is not None:
+                return _attach(rq, lead_cue, u_first)
+            intro = _intro_from_previous(units, first, quoted)
+            if intro is not None:
+                return _attach(rq, intro[0], intro[1])
+            rq.hint = "carryover"
+            rq.anchor = first.open_at
+            return rq
+
+        sentence_initial = lead_text == "" or lead_text[-1:] in ".!?" or lead_text.endswith(("”", "\"", "»"))
+        if sentence_initial:
+            rq = RawQuote(kind="direct", parts=parts)
+            if trail_cue is not None:
+                return _attach(rq, trail_cue, u_last)
+            if lead_text == "" and _at_unit_start(text, u_first, first):
+                intro = _intro_from_previous(units, first, quoted)
+                if intro is not None:
+                    return _attach(rq, intro[0], intro[1])
+            if len(words) < 3:
+                return None
+            rq.hint = "carryover"
+            rq.anchor = first.open_at
+            return rq
+
+        # introduced within the sentence: `X said: "…"`, `X said "…"`, or a fragment
+        if lead_text.endswith((":", ",")):
+            lead_cue = _find_cue(lead, quoted, u_first)
+            if lead_cue is not None:
+                return _attach(RawQuote(kind="direct", parts=parts), lead_cue, u_first)
+        if _is_label(text, first, lead, words, u_first):
+            return None
+        gov = _governing_verb(u_first, first, quoted)
+        if gov is None and trail_cue is not None and len(words) >= 4:
+            gov = trail_cue
+        if gov is None:
+            gov = _find_cue(lead, quoted, u_first)
+        if gov is None:
+            return None
+        return _attach(RawQuote(kind="partial", parts=parts), gov, u_first)
+
+    # reported speech ---------------------------------------------------------
+
+    def _reported(self, text: str, u: Unit, quoted: "_QuoteMask") -> list[RawQuote]:
+        out: list[RawQuote] = []
+        doc = u.doc
+        for tok in doc:
+            if quoted.inside(u, tok):
+                continue
+            if tok.lower_ == "according" and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "to":
+                rq = self._according(text, u, tok, quoted)
+                if rq is not None:
+                    out.append(rq)
+                continue
+            if tok.pos_ not in ("VERB", "AUX") or tok.lemma_.lower() not in REPORT_VERBS:
+                continue
+            comp = next((c for c in tok.children if c.dep_ == "ccomp"), None)
+            if comp is not None:
+                lo, hi = comp.left_edge.i, comp.right_edge.i + 1
+                if hi <= tok.i:
+                    # "…, officials said": the clause before the cue
+                    lo = tok.sent.start
+            elif tok.dep_ in ("parataxis",) and tok.head.i < tok.i:
+                lo, hi = tok.sent.start, tok.left_edge.i
+            else:
+                continue
+            span = _clean_content(doc, lo, hi)
+            if span is None or span.end - span.start < 2:
+                continue
+            if not any(t.pos_ in ("VERB", "AUX") for t in span):
+                continue
+            s, e = u.abs(span[0])[0], u.abs(span[-1])[1]
+            if quoted.coverage(u, s, e) >= 0.5:
+                continue  # a quote carries it: its cue, not a separate claim
+            if any(q.parts[0][0] <= u.abs(tok)[0] < q.parts[0][1] for q in out):
+                continue  # nested report inside a reported clause: PolNeAR keeps the outer one
+            rq = _attach(RawQuote(kind="indirect", parts=[(s, e)]), tok, u)
+            if rq.mention is None:
+                continue  # imperative ("please note that …"): nobody is reported
+            out.append(rq)
+        return out
+
+    def _according(self, text: str, u: Unit, tok, quoted) -> Optional[RawQuote]:
+        doc = u.doc
+        to = doc[tok.i + 1]
+        obj_toks = [c for c in to.children if c.dep_ == "pobj"]
+        if obj_toks:
+            o = obj_toks[0]
+            src = doc[o.left_edge.i : o.right_edge.i + 1]
+        else:
+            j = tok.i + 2
+            while j < len(doc) and not doc[j].is_punct:
+                j += 1
+            if j == tok.i + 2:
+                return None
+            src = doc[tok.i + 2 : j]
+        sent = tok.sent
+        phrase_lo, phrase_hi = tok.i, src.end
+        before = (sent.start, phrase_lo)
+        after = (phrase_hi, sent.end)
+        lo, hi = after if (after[1] - after[0]) >= (before[1] - before[0]) else before
+        span = _clean_content(doc, lo, hi)
+        if span is None or span.end - span.start < 3:
+            return None
+        s, e = u.abs(span[0])[0], u.abs(span[-1])[1]
+        if quoted.coverage(u, s, e) >= 0.5:
+            return None
+        cue = (u.abs(tok)[0], u.abs(to)[1])
+        rq = RawQuote(kind="indirect", parts=[(s, e)], cue=cue, mention=src, unit=u,
+                      hint="according_to", cue_token=tok, anchor=u.abs(src[0])[0])
+        return rq
+
+
+class _QuoteMask:
+    """Which characters of each unit lie inside quote marks (marks included)."""
+
+    def __init__(self, by_unit: dict[int, list[Segment]]):
+        self.ranges = {
+            p: [(s.open_at, (s.close_at + 1) if s.close_at is not None else s.end) for s in segs]
+            for p, segs in by_unit.items()
+        }
+
+    def inside(self, u: Unit, tok) -> bool:
+        a, b = u.abs(tok)
+        return any(lo <= a and b <= hi for lo, hi in self.ranges.get(u.index, ()))
+
+    def coverage(self, u: Unit, s: int, e: int) -> float:
+        if e <= s:
+            return 0.0
+        cov = sum(max(0, min(e, hi) - max(s, lo)) for lo, hi in self.ranges.get(u.index, ()))
+        return cov / (e - s)
+
+
+def _lead_tokens(u: Unit, seg: Segment, by_unit) -> list:
+    """Tokens of the same sentence before the opening mark, back to the previous quote."""
+    end_i = u.tok_at(seg.open_at)  # first token ending after the mark = the mark itself
+    prev_close = max(
+        [(s.close_at or s.end) for s in by_unit.get(seg.para, ()) if (s.close_at or s.end) < seg.open_at],
+        default=u.start - 1,
+    )
+    toks = []
+    i = end_i - 1
+    doc = u.doc
+    while i >= 0:
+        t = doc[i]
+        a, _ = u.abs(t)
+        if a <= prev_close:
+            break
+        if t.text in SENT_END and toks:
+            break
+        toks.append(t)
+        if t.text in SENT_END:
+            break
+        i -= 1
+    toks.reverse()
+    if toks and toks[0].text in SENT_END:
+        return toks
+    return toks
+
+
+def _trail_tokens(u: Unit, seg: Segment, by_unit) -> list:
+    """Tokens after the closing mark up to the sentence end or the next quote."""
+    if seg.close_at is None:
+        return []
+    nxt = min([s.open_at for s in by_unit.get(seg.para, ()) if s.open_at > seg.close_at], default=u.end)
+    doc = u.doc
+    i = u.tok_at(seg.close_at + 1)
+    toks = []
+    while i < len(doc):
+        t = doc[i]
+        a, _ = u.abs(t)
+        if a >= nxt:
+            break
+        if t.text in QUOTE_CHARS and a <= seg.close_at:
+            i += 1
+            continue
+        if t.text in SENT_END:
+            break
+        toks.append(t)
+        i += 1
+    return toks
+
+
+def _find_cue(toks: list, quoted: _QuoteMask, u: Unit):
+    for t in toks:
+        if quoted.inside(u, t):
+            continue
+        if t.lower_ == "according" and t.i + 1 < len(t.doc) and t.doc[t.i + 1].lower_ == "to":
+            return t
+        if t.lemma_.lower() in CUE_VERBS and t.pos_ in ("VERB", "AUX"):
+            return t
+    return None
+
+
+def _governing_verb(u: Unit, seg: Segment, quoted: _QuoteMask):
+    """The speech verb outside the quote whose clause contains the quoted fragment."""
+    i = u.tok_at(seg.start)
+    if i >= len(u.doc):
+        return None
+    tok = u.doc[i]
+    seen = 0
+    while tok.head is not tok and seen < 12:
+        tok = tok.head
+        seen += 1
+        if quoted.inside(u, tok):
+            continue
+        if tok.lemma_.lower() in CUE_VERBS | REPORT_VERBS and tok.pos_ in ("VERB", "AUX"):
+            return tok
+    return None
+
+
+def _is_label(text: str, seg: Segment, lead: list, words: list[str], u: Unit) -> bool:
+    """A title, nickname, label or scare term in quote marks, not speech."""
+    n = len(words)
+    if n == 0:
+        return True
+    alpha = [w for w in words if w[:1].isalpha()]
+    small = {"of", "the", "and", "for", "in", "on", "a", "an", "to", "de", "la"}
+    if alpha and n <= 6 and all(w[:1].isupper() or w.lower() in small for w in alpha):
+        if n <= 2 or sum(w[:1].isupper() for w in alpha) >= 2:
+            return True
+    prev = lead[-1].lower_ if lead else ""
+    if n <= 4 and prev in NAMING_BEFORE:
+        return True
+    if n <= 3 and seg.close_at is not None:
+        after = text[seg.close_at + 1 : seg.close_at + 40]
+        j = u.tok_at(seg.close_at + 1)
+        if j < len(u.doc) and u.doc[j].pos_ in ("NOUN", "PROPN") and after[:1] == " ":
+            return True
+    return False
+
+
+def _at_unit_start(text: str, u: Unit, seg: Segment) -> bool:
+    return text[u.start : seg.open_at].strip() == ""
+
+
+def _intro_from_previous(units: list[Unit], seg: Segment, quoted: _QuoteMask):
+    """`X said:` ending the paragraph before a quote that opens the next one."""
+    if seg.para == 0:
+        return None
+    prev = units[seg.para - 1]
+    doc = prev.doc
+    if len(doc) == 0 or doc[-1].text != ":":
+        return None
+    toks = list(doc[-1].sent)
+    cue = None
+    for t in reversed(toks):
+        if t.lemma_.lower() in CUE_VERBS and t.pos_ in ("VERB", "AUX") and not quoted.inside(prev, t):
+            cue = t
+            break
+    if cue is None:
+        return None
+    return cue, prev
+
+
+def _clean_content(doc, lo: int, hi: int):
+    """Trim a content clause: no complementiser, no edge punctuation or conjunctions."""
+    while lo < hi and (doc[lo].is_punct or doc[lo].is_space or doc[lo].lower_ in ("that", "and", "but")
+                       and doc[lo].dep_ in ("mark", "cc")):
+        lo += 1
+    while hi > lo and (doc[hi - 1].is_punct and doc[hi - 1].text not in QUOTE_CHARS | {")", "]"}
+                       or doc[hi - 1].is_space):
+        hi -= 1
+    if hi <= lo:
+        return None
+    return doc[lo:hi]
+
+
+def _subject(verb):
+    """The words naming who speaks, for a cue verb."""
+    v = verb
+    for _ in range(3):
+        subj = [c for c in v.children if c.dep_ in ("nsubj", "nsubjpass", "csubj")]
+        if subj:
+            s = subj[0]
+            return s.doc[s.left_edge.i : s.right_edge.i + 1]
+        if v.dep_ in ("conj", "xcomp", "advcl", "ccomp", "relcl", "acl") and v.head is not v:
+            if v.dep_ == "relcl":
+                return v.head.doc[v.head.i : v.head.i + 1]
+            v = v.head
+            continue
+        break
+    return None
+
+
+def _mention_near(verb):
+    """Fallback when the parse gives no subject: the noun phrase beside the cue."""
+    doc = verb.doc
+    # "…," said Vladimir Putin / "…," Erdogan said
+    j = verb.i + 1
+    toks = []
+    while j < len(doc) and (doc[j].pos_ in ("PROPN", "NOUN", "DET", "ADJ", "PRON") or doc[j].text in ("'s", "’s")):
+        toks.append(doc[j])
+        j += 1
+    if toks and any(t.pos_ in ("PROPN", "NOUN", "PRON") for t in toks):
+        return doc[toks[0].i : toks[-1].i + 1]
+    j = verb.i - 1
+    toks = []
+    while j >= 0 and (doc[j].pos_ in ("PROPN", "NOUN", "DET", "ADJ", "PRON", "PART") or doc[j].text in ("'s", "’s")):
+        if doc[j].pos_ == "PART" and doc[j].text not in ("'s", "’s"):
+            break
+        toks.append(doc[j])
+        j -= 1
+    if toks:
+        toks.reverse()
+        return doc[toks[0].i : toks[-1].i + 1]
+    return None
+
+
+def _trim_mention(span):
+    """The source noun phrase, cut before the quote or a relative clause."""
+    if span is None:
+        return None
+    doc = span.doc
+    lo, hi = span.start, span.end
+    for t in span:
+        if t.text in QUOTE_CHARS:
+            if t.i == lo:
+                lo += 1
+                continue
+            hi = t.i
+            break
+    while lo < hi and (doc[lo].is_punct or doc[lo].is_space):
+        lo += 1
+    while hi > lo and (doc[hi - 1].is_punct or doc[hi - 1].is_space):
+        hi -= 1
+    if hi <= lo:
+        return None
+    return doc[lo:hi]
+
+
+def _cue_span(verb, u: Unit) -> tuple[int, int]:
+    doc = verb.doc
+    lo = verb.i
+    while lo > 0 and doc[lo - 1].dep_ in ("aux", "auxpass", "neg") and doc[lo - 1].head is verb:
+        lo -= 1
+    hi = verb.i + 1
+    if hi < len(doc) and doc[hi].dep_ == "prt" and doc[hi].head is verb:
+        hi += 1
+    return u.abs(doc[lo])[0], u.abs(doc[hi - 1])[1]
+
+
+def _attach(rq: RawQuote, verb, u: Unit) -> RawQuote:
+    """Give a quote its cue and the mention of its speaker."""
+    rq.unit = u
+    rq.cue_token = verb
+    doc = verb.doc
+    if verb.lower_ == "according" and verb.i + 1 < len(doc) and doc[verb.i + 1].lower_ == "to":
+        to = doc[verb.i + 1]
+        objs = [c for c in to.children if c.dep_ == "pobj"]
+        if objs:
+            o = objs[0]
+            rq.mention = doc[o.left_edge.i : o.right_edge.i + 1]
+        else:
+            rq.mention = _mention_near(to)
+        rq.cue = (u.abs(verb)[0], u.abs(to)[1])
+        rq.hint = "according_to"
+    else:
+        rq.cue = _cue_span(verb, u)
+        rq.mention = _trim_mention(_subject(verb) or _mention_near(verb))
+    rq.anchor = u.abs(rq.mention[0])[0] if rq.mention is not None else rq.cue[0]
+    return rq

@@ -1,0 +1,122 @@
+"""The pipeline: read document → parse → detect quotes → resolve speakers.
+
+`Pipeline` loads spaCy once; `analyse_many` batches the parse across documents.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable, Iterator, Optional
+
+from attribution.model import Analysis, Document, Quote, Span
+
+DETECTORS = ("rules",)
+
+
+def paragraph_spans(text: str) -> list[tuple[int, int]]:
+    """Blank-line separated paragraphs; a text without blank lines splits on lines."""
+    if "\n\n" in text or "\r\n\r\n" in text:
+        pat = re.compile(r"\S(?:.*?\S)?(?=\s*(?:\n[ \t]*\n|\Z))", re.S)
+        spans = []
+        pos = 0
+        for block in re.split(r"\n[ \t\r]*\n", text):
+            lo = text.index(block, pos) if block else pos
+            hi = lo + len(block)
+            pos = hi
+            s, e = lo, hi
+            while s < e and text[s].isspace():
+                s += 1
+            while e > s and text[e - 1].isspace():
+                e -= 1
+            if e > s:
+                spans.append((s, e))
+        del pat
+        return spans
+    spans = []
+    for m in re.finditer(r"[^\n]+", text):
+        s, e = m.start(), m.end()
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s:
+            spans.append((s, e))
+    return spans
+
+
+class Pipeline:
+    def __init__(self, detector: str = "rules", nlp=None):
+        if detector not in DETECTORS:
+            raise ValueError(f"unknown detector {detector!r}; choose from {', '.join(DETECTORS)}")
+        from attribution.detect.rules import RuleDetector
+        from attribution.nlp import load_spacy
+
+        self.nlp = nlp or load_spacy()
+        self.detector = RuleDetector()
+
+    def analyse(self, doc: Document) -> Analysis:
+        return next(self.analyse_many([doc]))
+
+    def analyse_many(self, docs: Iterable[Document]) -> Iterator[Analysis]:
+        from attribution.nlp import parse_units, split_units
+
+        for doc in docs:
+            paras = [(p.start, p.end) for p in doc.paragraphs] or paragraph_spans(doc.text)
+            paras = _skip_dateline(doc, paras)
+            units = parse_units(self.nlp, doc.text, split_units(doc.text, paras))
+            yield Analysis(document=doc, quotes=tuple(self._quotes(doc.text, units, doc)))
+
+    def _quotes(self, text: str, units, doc: Document) -> list[Quote]:
+        from attribution.resolve.registry import Registry
+        from attribution.resolve.speakers import SpeakerResolver
+
+        raws = self.detector.detect(text, units)
+        if doc.title:
+            raws = [r for r in raws if not _in_title(r, doc)]
+        registry = Registry.build(units)
+        speakers = SpeakerResolver(registry).resolve_all(raws)
+        quotes = []
+        for n, (rq, sp) in enumerate(zip(raws, speakers), 1):
+            parts = tuple(Span(s, e, text[s:e]) for s, e in rq.parts)
+            cue = Span(rq.cue[0], rq.cue[1], text[rq.cue[0] : rq.cue[1]]) if rq.cue else None
+            quotes.append(Quote(id=f"q{n}", kind=rq.kind, parts=parts, cue=cue, speaker=sp))
+        return _link_fragments(quotes)
+
+
+def _skip_dateline(doc: Document, paras: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Start the paragraph after the dateline, so it is never read as a speaker."""
+    if doc.dateline is None:
+        return paras
+    out = []
+    for s, e in paras:
+        if s <= doc.dateline.start < e and doc.dateline.end < e:
+            s = doc.dateline.end
+            while s < e and doc.text[s].isspace():
+                s += 1
+        out.append((s, e))
+    return out
+
+
+def _in_title(rq, doc: Document) -> bool:
+    t = doc.title.strip()
+    if not t:
+        return False
+    lo = doc.text.find(t)
+    return lo >= 0 and lo <= rq.start < lo + len(t)
+
+
+def _link_fragments(quotes: list[Quote]) -> list[Quote]:
+    """A partial quote inside a reported clause points at that clause (`within`)."""
+    from dataclasses import replace
+
+    indirect = [q for q in quotes if q.kind == "indirect"]
+    out = []
+    for q in quotes:
+        if q.kind == "partial":
+            host: Optional[Quote] = next(
+                (i for i in indirect if i.start <= q.start and q.end <= i.end + 1), None
+            )
+            if host is not None:
+                q = replace(q, within=host.id)
+        out.append(q)
+    return out

@@ -1,0 +1,185 @@
+"""The per-document registry of people and organisations the article names.
+
+Built from spaCy's entities and the words around them (titles, appositions,
+relative clauses), it is what makes "the Russian president", "his Turkish
+counterpart", "the commission" and "he" resolvable to a canonical name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+from attribution.nlp import Unit
+from attribution.resolve.names import DEMONYMS, COUNTRIES, fold, strip_titles, metonym_government
+
+STOP = {"the", "a", "an", "of", "and", "for", "in", "at", "on", "to", "'s", "’s", "who", "which",
+        ",", "by", "with", "from"}
+
+
+@dataclass
+class Entity:
+    kind: str  # person | organization
+    canonical: str
+    words: set = field(default_factory=set)  # folded name words
+    descriptors: set = field(default_factory=set)  # folded words describing it
+    nations: set = field(default_factory=set)
+    mentions: list = field(default_factory=list)  # absolute start offsets
+    gender: Optional[str] = None
+
+    def last_before(self, pos: int) -> int:
+        best = -1
+        for m in self.mentions:
+            if m < pos and m > best:
+                best = m
+        return best
+
+
+class Registry:
+    def __init__(self) -> None:
+        self.people: list[Entity] = []
+        self.orgs: list[Entity] = []
+
+    # building -----------------------------------------------------------------
+
+    @classmethod
+    def build(cls, units: list[Unit]) -> "Registry":
+        reg = cls()
+        persons, orgs = [], []
+        for u in units:
+            for ent in u.doc.ents:
+                if ent.label_ == "PERSON":
+                    persons.append((u, ent))
+                elif ent.label_ == "ORG":
+                    orgs.append((u, ent))
+        # full names first so that "Putin" later joins "Vladimir Putin"
+        persons.sort(key=lambda p: -len(p[1]))
+        for u, ent in persons:
+            words = strip_titles([t.text for t in ent if not t.is_punct or t.text == "-"])
+            if not words:
+                continue
+            if metonym_government(" ".join(words)) or fold(" ".join(words)) in DEMONYMS:
+                continue
+            e = reg.add_person(words, u.abs(ent[0])[0])
+            e.descriptors |= _describe(ent)
+            e.descriptors |= {fold(t.text) for t in ent if fold(t.text).rstrip(".") in _title_words()}
+            e.nations |= {DEMONYMS[d] for d in e.descriptors if d in DEMONYMS}
+            e.nations |= {COUNTRIES[d] for d in e.descriptors if d in COUNTRIES}
+        orgs.sort(key=lambda p: -len(p[1]))
+        for u, ent in orgs:
+            words = [t.text for t in ent if t.lower_ != "the" and not t.is_punct and t.text not in ("'s", "’s")]
+            if not words or metonym_government(" ".join(words)):
+                continue
+            e = reg.add_org(words, u.abs(ent[0])[0])
+            e.descriptors |= _describe(ent)
+        return reg
+
+    def add_person(self, words: list[str], pos: int) -> Entity:
+        folded = [fold(w) for w in words]
+        if len(words) == 1:
+            cands = [p for p in self.people if folded[0] in p.words]
+            if cands:
+                best = max(cands, key=lambda p: (folded[0] == fold(p.canonical.split()[-1]), p.last_before(pos)))
+                best.mentions.append(pos)
+                return best
+        else:
+            for p in self.people:
+                pw = [fold(w) for w in p.canonical.split()]
+                if folded == pw or (folded[-1] == pw[-1] and set(folded) <= set(pw)):
+                    p.mentions.append(pos)
+                    return p
+        e = Entity("person", " ".join(words), set(folded))
+        e.mentions.append(pos)
+        self.people.append(e)
+        return e
+
+    def add_org(self, words: list[str], pos: int) -> Entity:
+        folded = {fold(w) for w in words}
+        for o in self.orgs:
+            if folded <= o.words:
+                o.mentions.append(pos)
+                return o
+        e = Entity("organization", " ".join(words), folded, descriptors=set(folded))
+        e.mentions.append(pos)
+        self.orgs.append(e)
+        return e
+
+    # look-ups -----------------------------------------------------------------
+
+    def person_named(self, words: list[str], pos: int) -> Optional[Entity]:
+        folded = [fold(w) for w in words if w not in ("'s", "’s")]
+        if not folded:
+            return None
+        cands = [p for p in self.people if folded[-1] in p.words and set(folded) <= p.words | set(folded[:-1])]
+        cands = [p for p in cands if set(folded) <= p.words] or cands
+        if not cands:
+            return None
+        return max(cands, key=lambda p: (p.last_before(pos + 1), len(p.mentions)))
+
+    def org_named(self, words: list[str]) -> Optional[Entity]:
+        folded = {fold(w) for w in words if w.lower() != "the"}
+        for o in self.orgs:
+            if folded and folded <= o.words:
+                return o
+        return None
+
+    def people_before(self, pos: int) -> list[Entity]:
+        """People mentioned before `pos`, most recent first."""
+        seen = [(p.last_before(pos), p) for p in self.people]
+        return [p for at, p in sorted(seen, key=lambda x: -x[0]) if at >= 0]
+
+    def orgs_before(self, pos: int) -> list[Entity]:
+        seen = [(o.last_before(pos), o) for o in self.orgs]
+        return [o for at, o in sorted(seen, key=lambda x: -x[0]) if at >= 0]
+
+
+_TITLES = None
+
+
+def _title_words() -> set:
+    global _TITLES
+    if _TITLES is None:
+        from attribution.resolve.names import TITLES
+        _TITLES = TITLES
+    return _TITLES
+
+
+def _describe(ent) -> set:
+    """Words around an entity that describe it: titles, appositions, relative clauses."""
+    doc = ent.doc
+    out: set = set()
+
+    def take(tokens):
+        for t in tokens:
+            if t.is_punct or t.lower_ in STOP or t.ent_iob_ != "O" and t.i >= ent.start and t.i < ent.end:
+                continue
+            if t.pos_ in ("NOUN", "PROPN", "ADJ", "VERB"):
+                out.add(fold(t.lemma_ if t.pos_ in ("NOUN", "VERB") else t.text))
+                out.add(fold(t.text))
+
+    # title words right before the name: "Russian President", "Cofepris commissioner"
+    i = ent.start - 1
+    pre = []
+    while i >= 0 and (doc[i].pos_ in ("PROPN", "NOUN", "ADJ") or doc[i].text in ("'s", "’s")) and doc[i].text not in (",",):
+        pre.append(doc[i])
+        i -= 1
+    take(pre)
+    root = ent.root
+    # apposition either way: "Kessler, the EU ambassador" / "the EU ambassador, Matthias Kessler"
+    if root.dep_ == "appos" and root.head.i < ent.start:
+        h = root.head
+        take(t for t in h.subtree if t.i < ent.start)
+    for c in root.children:
+        if c.dep_ in ("appos", "relcl", "acl") and c.i >= ent.end:
+            take(list(c.subtree)[:14])
+    # ", executive secretary of the X Council," right after the name
+    j = ent.end
+    if j < len(doc) and doc[j].text == ",":
+        k = j + 1
+        seg = []
+        while k < len(doc) and k < j + 14 and doc[k].text not in (",", ".", ";", "“", "\"", "«", "„"):
+            seg.append(doc[k])
+            k += 1
+        if seg and seg[0].lower_ not in ("said", "says", "told", "and"):
+            take(seg)
+    return out
