@@ -37,7 +37,7 @@ REPORT_VERBS = CUE_VERBS - {"call", "describe", "speak", "refer", "brand", "labe
     "find", "show", "indicate", "report", "reveal", "disclose", "signal", "hint", "imply",
     "worry", "doubt", "suspect", "assume", "guess", "realize", "realise", "understand",
     "recognize", "recognise", "contend", "point", "decide", "determine", "conclude",
-    "forecast", "project", "acknowledge", "argue", "agree", "prove", "demonstrate",
+    "forecast", "project", "acknowledge", "propose", "recommend", "request", "demand", "argue", "agree", "prove", "demonstrate",
     "suggest", "say", "tell", "notify", "inform", "assure", "remind", "convince", "persuade",
     "warn", "advise", "concede", "emphasize", "stress", "underline", "announce", "vow",
 }
@@ -188,7 +188,8 @@ class RuleDetector:
                 continue
             if tok.pos_ not in ("VERB", "AUX") or tok.lemma_.lower() not in REPORT_VERBS:
                 continue
-            comp = next((c for c in tok.children if c.dep_ == "ccomp"), None)
+            comps = [c for c in tok.children if c.dep_ == "ccomp"]
+            comp = next((c for c in comps if c.i > tok.i), comps[0] if comps else None)
             if comp is not None:
                 lo, hi = comp.left_edge.i, comp.right_edge.i + 1
                 if hi <= tok.i:
@@ -417,17 +418,26 @@ def _subject(verb):
     return None
 
 
+INVERTING = {"say", "add", "tell", "ask", "write", "continue", "reply", "explain", "note", "insist",
+             "warn", "argue", "declare", "recall", "conclude", "observe", "remark", "answer"}
+
+
 def _mention_near(verb):
     """Fallback when the parse gives no subject: the noun phrase beside the cue."""
     doc = verb.doc
-    # "…," said Vladimir Putin / "…," Erdogan said
+    # "…," said Vladimir Putin
     j = verb.i + 1
     toks = []
     while j < len(doc) and (doc[j].pos_ in ("PROPN", "NOUN", "DET", "ADJ", "PRON") or doc[j].text in ("'s", "’s")):
         toks.append(doc[j])
         j += 1
-    if toks and any(t.pos_ in ("PROPN", "NOUN", "PRON") for t in toks):
+    if toks and verb.lemma_.lower() in INVERTING and any(t.pos_ in ("PROPN", "NOUN", "PRON") for t in toks) \
+            and (j >= len(doc) or doc[j].is_punct):
         return doc[toks[0].i : toks[-1].i + 1]
+    # a name earlier in the sentence that the parse did not make the subject
+    for ent in verb.sent.ents:
+        if ent.label_ in ("PERSON", "ORG") and ent.end <= verb.i:
+            return ent
     j = verb.i - 1
     toks = []
     while j >= 0 and (doc[j].pos_ in ("PROPN", "NOUN", "DET", "ADJ", "PRON", "PART") or doc[j].text in ("'s", "’s")):

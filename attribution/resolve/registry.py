@@ -55,10 +55,13 @@ class Registry:
         # full names first so that "Putin" later joins "Vladimir Putin"
         persons.sort(key=lambda p: -len(p[1]))
         for u, ent in persons:
-            words = strip_titles([t.text for t in ent if not t.is_punct or t.text == "-"])
+            words = strip_titles(name_words(ent))
             if not words:
                 continue
             if metonym_government(" ".join(words)) or fold(" ".join(words)) in DEMONYMS:
+                continue
+            if looks_like_org(words):
+                orgs.append((u, ent))
                 continue
             e = reg.add_person(words, u.abs(ent[0])[0])
             e.descriptors |= _describe(ent)
@@ -67,12 +70,31 @@ class Registry:
             e.nations |= {COUNTRIES[d] for d in e.descriptors if d in COUNTRIES}
         orgs.sort(key=lambda p: -len(p[1]))
         for u, ent in orgs:
-            words = [t.text for t in ent if t.lower_ != "the" and not t.is_punct and t.text not in ("'s", "’s")]
+            words = [w for w in name_words(ent) if w.lower() != "the"]
             if not words or metonym_government(" ".join(words)):
                 continue
             e = reg.add_org(words, u.abs(ent[0])[0])
             e.descriptors |= _describe(ent)
+        reg._count_short_mentions(units)
         return reg
+
+    def _count_short_mentions(self, units: list[Unit]) -> None:
+        """A distinctive word of an organisation's name, alone, is a mention too ("Altamira")."""
+        key: dict[str, Entity] = {}
+        for o in self.orgs:
+            for w in o.words:
+                if len(w) > 3 and w not in ORG_WORDS and w not in STOP:
+                    key.setdefault(w, o)
+        if not key:
+            return
+        for u in units:
+            for t in u.doc:
+                if t.pos_ == "PROPN" and t.ent_type_ != "PERSON":
+                    o = key.get(fold(t.text))
+                    if o is not None:
+                        at = u.abs(t)[0]
+                        if at not in o.mentions:
+                            o.mentions.append(at)
 
     def add_person(self, words: list[str], pos: int) -> Entity:
         folded = [fold(w) for w in words]
@@ -134,6 +156,40 @@ class Registry:
 
 
 _TITLES = None
+
+ORG_WORDS = {
+    "laboratorios", "laboratories", "labs", "inc", "ltd", "llc", "plc", "corp", "corporation",
+    "company", "co", "group", "holdings", "bank", "air", "airlines", "airways", "capital",
+    "partners", "fund", "gmbh", "sa", "ag", "nv", "bv", "spa", "media", "motors", "energy",
+    "pharma", "pharmaceuticals", "systems", "technologies", "university", "institute",
+    "council", "union", "trust", "association", "ministry", "agency", "court", "party",
+    "committee", "commission", "foundation", "federation", "league", "club", "fc", "sk",
+    "authority", "office", "department", "service", "services", "news", "times", "post",
+}
+
+
+def name_words(span) -> list[str]:
+    """The words of a name as printed (hyphenated names stay whole), no edge punctuation."""
+    words = []
+    text = span.text
+    doc = span.doc
+    j = span.end
+    # the tagger sometimes stops at a hyphen: "Park Jin" of "Park Jin-seok"
+    while j + 1 < len(doc) and doc[j].text == "-" and not doc[j - 1].whitespace_ and not doc[j].whitespace_:
+        text += "-" + doc[j + 1].text
+        j += 2
+    for w in text.split():
+        w = w.strip(",;:()[]\"“”«»")
+        if w.endswith(("'s", "’s")):
+            w = w[:-2]
+        if w and any(c.isalnum() for c in w):
+            words.append(w)
+    return words
+
+
+def looks_like_org(words: list[str]) -> bool:
+    return any(fold(w).rstrip(".") in ORG_WORDS for w in words)
+
 
 
 def _title_words() -> set:

@@ -14,7 +14,7 @@ from attribution.model import Span, Speaker
 from attribution.resolve.names import (
     DEMONYMS, PRONOUNS, fold, is_country, metonym_government, strip_titles,
 )
-from attribution.resolve.registry import Entity, Registry
+from attribution.resolve.registry import Entity, Registry, looks_like_org, name_words
 
 SPOKES = {"spokesman", "spokeswoman", "spokesperson", "representative", "press", "office",
           "statement", "spokespeople", "aide", "aides"}
@@ -29,6 +29,10 @@ ORG_HEADS = {"court", "commission", "council", "company", "firm", "league", "aut
              "poll", "statement", "consortium", "developer", "insurer", "lab", "laboratory"}
 COMPANY_HEADS = {"company", "firm", "group", "maker", "manufacturer", "operator", "airline",
                  "carrier", "developer", "insurer", "consortium", "lab", "laboratory"}
+COMPANY_NAME_WORDS = {"laboratorios", "laboratories", "labs", "inc", "ltd", "llc", "plc", "corp",
+                      "corporation", "company", "co", "group", "holdings", "air", "airlines",
+                      "airways", "capital", "partners", "gmbh", "sa", "ag", "nv", "bv", "spa",
+                      "motors", "pharma", "pharmaceuticals", "systems", "technologies"}
 GENERIC_PERSON_HEADS = {"leader", "counterpart", "official", "man", "woman", "politician",
                         "head", "chief", "boss"}
 LEADER_WORDS = {"president", "minister", "premier", "chancellor", "leader", "chief", "head",
@@ -93,22 +97,33 @@ class SpeakerResolver:
         pers = [e for e in m.ents if e.label_ == "PERSON"]
         if not pers:
             pers = _proper_run(m)
+        if not pers:
+            # a person the registry knows, tagged otherwise in this sentence
+            for e in m.ents:
+                ent = self.reg.person_named(strip_titles(name_words(e)), pos) if e.label_ in ("ORG", "NORP") else None
+                if ent is not None:
+                    return Speaker(ent.canonical, "person", "name", mention, 0.9), ent
+        if pers and looks_like_org(name_words(pers[0])):
+            orgs_named = [pers[0]]
+            pers = []
+        else:
+            orgs_named = []
         if pers:
-            words = strip_titles([t.text for t in pers[0] if not t.is_punct or t.text == "-"])
+            words = strip_titles(name_words(pers[0]))
             ent = self.reg.person_named(words, pos) if words else None
             name = ent.canonical if ent else " ".join(words)
             if name and metonym_government(name) is None:
                 return Speaker(name, "person", "name", mention, 0.95), ent
-        orgs = [e for e in m.ents if e.label_ in ("ORG", "NORP", "GPE", "FAC")]
+        orgs = orgs_named + [e for e in m.ents if e.label_ in ("ORG", "NORP", "GPE", "FAC")]
         head = m.root
         if orgs:
             o = orgs[0]
-            words = [t.text for t in o if t.lower_ != "the" and t.text not in ("'s", "’s") and not t.is_punct]
+            words = [w for w in name_words(o) if w.lower() != "the"]
             if o.label_ == "GPE" and is_country(" ".join(words)):
                 gov = metonym_government(" ".join(words))
                 if head.lemma_.lower() in SPOKES or head.i in [t.i for t in o]:
                     return Speaker(gov, "government", "metonym", mention, 0.85), None
-            if o.label_ in ("ORG", "FAC") or head.i in [t.i for t in o]:
+            if o.label_ in ("ORG", "FAC", "PERSON") or head.i in [t.i for t in o]:
                 ent = self.reg.org_named(words)
                 name = ent.canonical if ent else " ".join(words)
                 method = "according_to" if head.lemma_.lower() in SPOKES and head.i not in [t.i for t in o] else "name"
@@ -220,10 +235,15 @@ class SpeakerResolver:
             else:
                 continue
             s += sum(1 for w in mods if w in ent.descriptors)
-            scored.append((s, len(ent.mentions), ent.last_before(pos + 1), ent))
+            dist = min(abs(m - pos) for m in ent.mentions)
+            if h in COMPANY_HEADS and ent.last_before(pos) >= 0:
+                s += 1  # "the company": one the story has already named
+            if h in COMPANY_HEADS and ent.words & COMPANY_NAME_WORDS:
+                s += 0.5
+            scored.append((s, dist, -len(ent.mentions), ent))
         if not scored:
             return None
-        scored.sort(key=lambda x: (-x[0], -x[1], -x[2]))
+        scored.sort(key=lambda x: (-x[0], x[1], x[2]))
         return scored[0][3]
 
 
