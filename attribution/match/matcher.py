@@ -1,0 +1,294 @@
+"""Checking an article's quotes against the wire archive.
+
+For one analysed article:
+
+1. **Same-event wire items.** Items dated within ``window_days`` of the article (when
+   both dates are known) that share the article's names (people, organisations, places:
+   :mod:`attribution.match.event`), found through the archive's names index (FTS5, bm25)
+   and, per quote, an FTS5 search of the wire quotes with the quote's rarer content
+   words. An item must share at least ``min_shared_names`` names with the article: a
+   story on another event that shares a phrase is not evidence.
+2. **Candidates per quote.** Every quote and sentence of those items, ranked by shared
+   content words (and MiniLM cosine when the archive has vectors); the best few are
+   aligned word by word (:mod:`attribution.match.align`).
+3. **Verdicts.** Each alignment is judged on its own (:func:`verdict.judge`) and the
+   quote's verdict is decided over all wires (:func:`verdict.decide`); every judged wire
+   text is kept as :class:`model.Evidence`.
+
+Wire sentences stand in for reported speech the wire quote detector missed; a sentence's
+speaker is the wire quote it contains, or the article speaker when the sentence names
+them, else unknown (which can confirm or alter, never misattribute).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from dataclasses import dataclass
+from typing import Iterable, Optional, Sequence
+
+from attribution.match.align import (
+    STOPWORDS,
+    align,
+    content_stems,
+    fold,
+    tokenize,
+)
+from attribution.match.event import names as name_phrases
+from attribution.match.event import shared_names
+from attribution.match.verdict import Comparison, decide, judge, norm_name, speaker_relation
+from attribution.model import Analysis, CheckedQuote, Difference, Evidence, Quote
+
+MAX_ALIGN = 8  # wire texts aligned per quote
+MAX_EVIDENCE = 5
+
+
+@dataclass
+class _Cand:
+    key: tuple  # ('q'|'s', rowid)
+    item_id: str
+    text: str  # the text compared (a sentence without its "X said" frame)
+    start: int
+    end: int
+    speaker: str
+    speaker_type: str
+    kind: str  # wire quote kind, or 'sentence'
+    stems: frozenset
+
+
+_FRAME_RE = re.compile(
+    r"^(?:according to [^,\"“]{2,80},\s*"
+    r"|[^\"“”«»]{2,120}?\b(?:said|says|told [^,\"“]{1,40}?|added|stated|announced|warned|insisted"
+    r"|argued|claimed|noted|explained|confirmed|reported|estimated|acknowledged|admitted"
+    r"|has said|had said|have said|described [^,\"“]{1,60}? as)\b(?:\s+(?:on|in) \w+)?,?\s+(?:that\s+)?)",
+    re.I,
+)
+_TAIL_RE = re.compile(r",\s*(?:according to [^,.]{2,80}|[^,.\"“”]{2,80}\s+(?:said|says|added))\.?\s*$", re.I)
+
+
+def strip_frame(text: str) -> tuple[int, int]:
+    """The (start, end) of a sentence's reported clause inside `text` (whole text if none)."""
+    s, e = 0, len(text)
+    m = _FRAME_RE.match(text)
+    if m and m.end() < len(text) - 10:
+        s = m.end()
+    t = _TAIL_RE.search(text, s)
+    if t and t.start() > s + 10:
+        e = t.start()
+    while e > s and text[e - 1] in " .;:":
+        e -= 1
+    return s, e
+
+
+def _date_window(date: Optional[str], days: int) -> tuple[Optional[str], Optional[str]]:
+    if not date or days is None or days < 0:
+        return None, None
+    try:
+        d = _dt.date.fromisoformat(date[:10])
+    except ValueError:
+        return None, None
+    return (d - _dt.timedelta(days=days)).isoformat(), (d + _dt.timedelta(days=days)).isoformat()
+
+
+def _fts_query(text: str, max_terms: int = 12) -> str:
+    words = []
+    seen = set()
+    for t in tokenize(text):
+        if not t.is_word:
+            continue
+        for w in re.findall(r"\w+", fold(t.text)):
+            if w in STOPWORDS or (len(w) < 3 and not w.isdigit()) or w in seen:
+                continue
+            seen.add(w)
+            words.append(w)
+    # the rarer words first: a cheap proxy is length, names and digits
+    words.sort(key=lambda w: (-(any(ch.isdigit() for ch in w)), -len(w)))
+    return " OR ".join(f'"{w}"' for w in words[:max_terms])
+
+
+class Matcher:
+    """Checks analyses against one store. Reuse it for many articles."""
+
+    def __init__(self, store, *, window_days: int = 3, embed: Optional[bool] = None,
+                 min_shared_names: int = 3, fts_route: bool = True):
+        self.store = store
+        self.window_days = window_days
+        if embed is None:
+            embed = bool(getattr(store, "has_embeddings", lambda: False)())
+        self.embed = embed
+        self.min_shared_names = min_shared_names
+        self.fts_route = fts_route
+        self._embedder = None
+
+    # ------------------------------------------------------------------ events
+
+    def event_items(self, analysis: Analysis) -> dict:
+        doc = analysis.document
+        lo, hi = _date_window(doc.date, self.window_days)
+        a_names = set(name_phrases(doc.title + "\n" + doc.text))
+        for q in analysis.quotes:
+            n = norm_name(q.speaker.name)
+            if n and q.speaker.name[:1].isupper():
+                a_names.add(n)
+        found = {it.id: it for it in self.store.event_items(a_names, date_from=lo, date_to=hi)}
+        if self.fts_route:
+            extra = set()
+            for q in analysis.quotes:
+                query = _fts_query(q.text)
+                if not query:
+                    continue
+                for sq in self.store.search_quotes(query, date_from=lo, date_to=hi, limit=10):
+                    if sq.item_id not in found:
+                        extra.add(sq.item_id)
+            if extra:
+                found.update(self.store.items(extra))
+        out = {}
+        for iid, it in found.items():
+            shared = shared_names(a_names, set(it.names))
+            if len(shared) >= self.min_shared_names:
+                out[iid] = it
+        return out
+
+    # ------------------------------------------------------------------ candidates
+
+    def _candidates(self, items: dict) -> list[_Cand]:
+        ids = list(items)
+        quotes = self.store.quotes_of(ids)
+        sentences = self.store.sentences_of(ids)
+        cands: list[_Cand] = []
+        by_item: dict[str, list] = {}
+        for q in quotes:
+            by_item.setdefault(q.item_id, []).append(q)
+            cands.append(_Cand(("q", q.rowid), q.item_id, q.text, q.start, q.end, q.speaker,
+                               q.speaker_type, q.kind, frozenset(content_stems(tokenize(q.text)))))
+        for s in sentences:
+            fs, fe = strip_frame(s.text)
+            text = s.text[fs:fe]
+            if len(text) < 3:
+                continue
+            # a sentence inside a wire quote takes that quote's speaker
+            spk, spk_type = "", "unknown"
+            for q in by_item.get(s.item_id, ()):
+                ov = min(q.end, s.end) - max(q.start, s.start)
+                if ov > 0.5 * (s.end - s.start) or ov > 0.5 * max(1, q.end - q.start):
+                    spk, spk_type = q.speaker, q.speaker_type
+                    break
+            cands.append(_Cand(("s", s.rowid), s.item_id, text, s.start + fs, s.start + fe,
+                               spk, spk_type, "sentence", frozenset(content_stems(tokenize(text)))))
+        return cands
+
+    def _embed(self, texts: Sequence[str]):
+        if self._embedder is None:
+            from attribution.wires.ingest import shared_embedder
+
+            self._embedder = shared_embedder()
+        return self._embedder.encode(list(texts))
+
+    # ------------------------------------------------------------------ check
+
+    def check(self, analysis: Analysis) -> tuple[CheckedQuote, ...]:
+        if not analysis.quotes:
+            return ()
+        items = self.event_items(analysis)
+        if not items:
+            return tuple(CheckedQuote(q, "unverified", ()) for q in analysis.quotes)
+        cands = self._candidates(items)
+        cos = None
+        if self.embed and cands:
+            import numpy as np
+
+            vecs = self.store.vectors_of(list(items))
+            qv = self._embed([q.text for q in analysis.quotes])
+            mat = np.zeros((len(cands), qv.shape[1]), dtype=np.float32)
+            have = np.zeros(len(cands), dtype=bool)
+            for n, c in enumerate(cands):
+                b = vecs.get(c.key)
+                if b is not None:
+                    mat[n] = np.frombuffer(b, dtype=np.float32)
+                    have[n] = True
+            missing = [n for n in range(len(cands)) if not have[n]]
+            if missing:
+                mat[missing] = self._embed([cands[n].text for n in missing])
+            cos = qv @ mat.T  # (quotes, cands)
+        out = []
+        for qi, q in enumerate(analysis.quotes):
+            out.append(self._check_quote(q, cands, items, None if cos is None else cos[qi]))
+        return tuple(out)
+
+    def _check_quote(self, q: Quote, cands: list[_Cand], items: dict, cos_row) -> CheckedQuote:
+        qstems = content_stems(tokenize(q.text))
+        scored = []
+        for n, c in enumerate(cands):
+            shared = len(qstems & c.stems)
+            denom = max(1, min(len(qstems), len(c.stems)))
+            ov = shared / denom
+            cs = float(cos_row[n]) if cos_row is not None else None
+            score = ov + (cs or 0.0) + 0.01 * shared
+            if shared == 0 and (cs is None or cs < 0.5):
+                continue
+            scored.append((score, n, shared, ov, cs))
+        scored.sort(reverse=True)
+        comparisons = []
+        speaker_name = q.speaker.name
+        surname = _surname(speaker_name)
+        for score, n, shared, ov, cs in scored[:MAX_ALIGN]:
+            c = cands[n]
+            wire_speaker, wire_type = c.speaker, c.speaker_type
+            if c.kind == "sentence" and not wire_speaker and surname:
+                item = items[c.item_id]
+                ctx = fold(item.body[max(0, c.start - 300) : c.end + 120])
+                if re.search(r"\b" + re.escape(surname) + r"\b", ctx):
+                    wire_speaker = speaker_name
+            rel = speaker_relation(speaker_name, wire_speaker, q.speaker.type, wire_type)
+            reported = q.kind == "indirect" or c.kind in ("indirect", "sentence")
+            al = align(q.text, c.text, reported=reported)
+            cmp = Comparison(al, ov, shared, cs, rel, "sentence" if c.kind == "sentence" else "quote")
+            cmp.verdict = judge(cmp)
+            cmp.cand = c  # type: ignore[attr-defined]
+            comparisons.append(cmp)
+        verdict, best = decide(comparisons)
+        judged = [c for c in comparisons if c.verdict]
+        judged.sort(key=lambda c: (c is not best, _order(c.verdict), -c.closeness))
+        evidence = []
+        seen = set()
+        for cmp in judged:
+            c = cmp.cand  # type: ignore[attr-defined]
+            if (c.item_id, c.start, c.end) in seen:
+                continue
+            seen.add((c.item_id, c.start, c.end))
+            evidence.append(_evidence(q, cmp, items[c.item_id]))
+            if len(evidence) >= MAX_EVIDENCE:
+                break
+        return CheckedQuote(q, verdict, tuple(evidence))
+
+
+def _order(v: Optional[str]) -> int:
+    return {"confirmed": 0, "altered": 1, "paraphrased": 2, "misattributed": 3}.get(v or "", 9)
+
+
+def _surname(name: str) -> str:
+    n = norm_name(name)
+    if not n or n.startswith("government of"):
+        return ""
+    parts = n.split()
+    return parts[-1] if len(parts[-1]) > 2 else ""
+
+
+def _evidence(q: Quote, cmp: Comparison, item) -> Evidence:
+    c = cmp.cand  # type: ignore[attr-defined]
+    diffs = [Difference(ch.op, ch.article, ch.wire, ch.kind) for ch in cmp.alignment.changes
+             if ch.article or ch.wire]
+    if cmp.speaker == "different":
+        diffs.append(Difference("replace", q.speaker.name, c.speaker, "speaker"))
+    return Evidence(
+        wire_id=item.id, agency=item.agency, date=item.date, headline=item.headline,
+        text=c.text, start=c.start, end=c.end, speaker=c.speaker,
+        similarity=100.0 * cmp.alignment.closeness if cmp.alignment.matched else 0.0,
+        verdict=cmp.verdict or "unverified", differences=tuple(diffs),
+    )
+
+
+def check_analysis(analysis: Analysis, store, *, window_days: int = 3,
+                   embed: Optional[bool] = None) -> tuple[CheckedQuote, ...]:
+    """The checked quotes of one analysed article (see :class:`Matcher`)."""
+    return Matcher(store, window_days=window_days, embed=embed).check(analysis)
