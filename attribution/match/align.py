@@ -266,6 +266,7 @@ class Change:
     local: bool = True  # a small edit flanked by matching words
     edge: bool = False  # at the edge of the aligned core (where an excerpt may begin)
     soft: bool = False  # an entity change between common nouns ("troops"/"border"), no names
+    a_at: int = -1  # index of the first article word of the change (-1: none)
 
 
 MEANING_KINDS = ("number", "negation", "entity", "modal")
@@ -536,7 +537,8 @@ def align(article: str, wire: str, *, reported: bool = False) -> Alignment:
         if kind in ("negation", "number") and max(len(a_seg), len(w_seg)) <= 6:
             local = True
         soft = kind == "entity" and not any(t.proper for t in a_seg + w_seg)
-        al.changes.append(Change(op, a_text, w_text, kind, len(a_seg), len(w_seg), local, edge, soft))
+        al.changes.append(Change(op, a_text, w_text, kind, len(a_seg), len(w_seg), local, edge, soft,
+                                 i1 if a_seg else max(0, i1 - 1)))
     _balance(al, a[al.a_lo : al.a_hi], w[al.w_lo : al.w_hi], reported)
     # punctuation differences inside the core that matter for display (brackets, ellipsis)
     if any(t.editorial for t in a[al.a_lo : al.a_hi]):
@@ -569,7 +571,7 @@ def _balance(al: Alignment, a: list[Token], w: list[Token], reported: bool) -> N
         if (c.kind == "negation" and neg_equal and not _has_antonym(c)) or (
             c.kind == "number" and num_equal) or (
             c.kind == "modal" and mod_equal and not _has_quantifier(c)):
-            c = Change(c.op, c.article, c.wire, "wording", c.a_len, c.w_len, c.local, c.edge, False)
+            c = Change(c.op, c.article, c.wire, "wording", c.a_len, c.w_len, c.local, c.edge, False, c.a_at)
         out.append(c)
     al.changes = out
 
@@ -609,6 +611,12 @@ def _drop_stray_edges(core: list[tuple], a: list[Token]) -> list[tuple]:
                 core = core[:-2]
                 changed = True
     return core
+
+
+def content_bigrams(tokens: list[Token]) -> set[tuple[str, str]]:
+    seq = [stem(t.key) for t in tokens if t.is_word and t.key not in STOPWORDS
+           and t.key not in PRONOUNS and len(t.key) > 1]
+    return set(zip(seq, seq[1:]))
 
 
 def content_overlap(article: str, wire: str) -> float:

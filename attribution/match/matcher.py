@@ -30,6 +30,7 @@ from typing import Iterable, Optional, Sequence
 from attribution.match.align import (
     STOPWORDS,
     align,
+    content_bigrams,
     content_stems,
     fold,
     tokenize,
@@ -54,6 +55,7 @@ class _Cand:
     speaker_type: str
     kind: str  # wire quote kind, or 'sentence'
     stems: frozenset
+    bigrams: frozenset = frozenset()
 
 
 _FRAME_RE = re.compile(
@@ -63,7 +65,10 @@ _FRAME_RE = re.compile(
     r"|has said|had said|have said|described [^,\"“]{1,60}? as)\b(?:\s+(?:on|in) \w+)?,?\s+(?:that\s+)?)",
     re.I,
 )
-_TAIL_RE = re.compile(r",\s*(?:according to [^,.]{2,80}|[^,.\"“”]{2,80}\s+(?:said|says|added))\.?\s*$", re.I)
+_TAIL_RE = re.compile(
+    r"[,\"“”»]*\s*,?[\"“”»]?\s*(?:according to [^,.]{2,80}|[^,.\"“”]{2,80}\s+(?:said|says|added|told [^,.]{2,60})"
+    r"|(?:said|says|added|told)\s+[^\"“”]{2,120})\.?\s*$", re.I)
+_QUOTE_CHARS = "\"“”«»„‹›'‘’ "
 
 
 def strip_frame(text: str) -> tuple[int, int]:
@@ -75,8 +80,10 @@ def strip_frame(text: str) -> tuple[int, int]:
     t = _TAIL_RE.search(text, s)
     if t and t.start() > s + 10:
         e = t.start()
-    while e > s and text[e - 1] in " .;:":
+    while e > s and text[e - 1] in " .;:," + _QUOTE_CHARS:
         e -= 1
+    while s < e and text[s] in _QUOTE_CHARS:
+        s += 1
     return s, e
 
 
@@ -159,8 +166,10 @@ class Matcher:
         by_item: dict[str, list] = {}
         for q in quotes:
             by_item.setdefault(q.item_id, []).append(q)
+            toks = tokenize(q.text)
             cands.append(_Cand(("q", q.rowid), q.item_id, q.text, q.start, q.end, q.speaker,
-                               q.speaker_type, q.kind, frozenset(content_stems(tokenize(q.text)))))
+                               q.speaker_type, q.kind, frozenset(content_stems(toks)),
+                               frozenset(content_bigrams(toks))))
         for s in sentences:
             fs, fe = strip_frame(s.text)
             text = s.text[fs:fe]
@@ -173,9 +182,19 @@ class Matcher:
                 if ov > 0.5 * (s.end - s.start) or ov > 0.5 * max(1, q.end - q.start):
                     spk, spk_type = q.speaker, q.speaker_type
                     break
+            toks = tokenize(text)
             cands.append(_Cand(("s", s.rowid), s.item_id, text, s.start + fs, s.start + fe,
-                               spk, spk_type, "sentence", frozenset(content_stems(tokenize(text)))))
-        return cands
+                               spk, spk_type, "sentence", frozenset(content_stems(toks)),
+                               frozenset(content_bigrams(toks))))
+        seen = set()
+        out = []
+        for c in cands:  # a sentence that is exactly a wire quote: keep the quote
+            k = (c.item_id, fold(c.text).strip(" .,\"'"))
+            if k in seen:
+                continue
+            seen.add(k)
+            out.append(c)
+        return out
 
     def _embed(self, texts: Sequence[str]):
         if self._embedder is None:
@@ -216,7 +235,9 @@ class Matcher:
         return tuple(out)
 
     def _check_quote(self, q: Quote, cands: list[_Cand], items: dict, cos_row) -> CheckedQuote:
-        qstems = content_stems(tokenize(q.text))
+        qtoks = tokenize(q.text)
+        qstems = content_stems(qtoks)
+        qbigrams = content_bigrams(qtoks)
         scored = []
         for n, c in enumerate(cands):
             shared = len(qstems & c.stems)
@@ -231,6 +252,7 @@ class Matcher:
         comparisons = []
         speaker_name = q.speaker.name
         surname = _surname(speaker_name)
+        a_pat = _speaker_pattern(speaker_name)
         for score, n, shared, ov, cs in scored[:MAX_ALIGN]:
             c = cands[n]
             wire_speaker, wire_type = c.speaker, c.speaker_type
@@ -239,10 +261,20 @@ class Matcher:
                 ctx = fold(item.body[max(0, c.start - 300) : c.end + 120])
                 if re.search(r"\b" + re.escape(surname) + r"\b", ctx):
                     wire_speaker = speaker_name
+            if a_pat is not None and wire_speaker and _surname(wire_speaker) != surname:
+                # the wire's own sentence names the article's speaker and not the wire
+                # speaker (or only as a possessive: "Solbit's general counsel, Lee
+                # Seung-min, said"): trust the sentence over the wire's speaker resolution
+                ctx = _context(items[c.item_id].body, c.start, c.end)
+                ws = _surname(wire_speaker)
+                if a_pat.search(ctx) and not (
+                        ws and re.search(r"\b" + re.escape(ws) + r"\b(?!'s)", ctx)):
+                    wire_speaker, wire_type = speaker_name, q.speaker.type
             rel = speaker_relation(speaker_name, wire_speaker, q.speaker.type, wire_type)
             reported = q.kind == "indirect" or c.kind in ("indirect", "sentence")
             al = align(q.text, c.text, reported=reported)
-            cmp = Comparison(al, ov, shared, cs, rel, "sentence" if c.kind == "sentence" else "quote")
+            cmp = Comparison(al, ov, shared, cs, rel, "sentence" if c.kind == "sentence" else "quote",
+                             shared_bigram=bool(qbigrams & c.bigrams))
             cmp.verdict = judge(cmp)
             cmp.cand = c  # type: ignore[attr-defined]
             comparisons.append(cmp)
@@ -260,6 +292,35 @@ class Matcher:
             if len(evidence) >= MAX_EVIDENCE:
                 break
         return CheckedQuote(q, verdict, tuple(evidence))
+
+
+def _speaker_pattern(name: str):
+    """A regex finding the speaker in folded wire text: the surname, or for a government
+    its country, capital or a government word."""
+    n = norm_name(name)
+    if not n:
+        return None
+    if n.startswith("government of "):
+        country = n[len("government of "):].replace("the ", "")
+        alts = [re.escape(country)]
+        try:
+            from attribution.resolve.names import BUILDINGS, CAPITALS
+
+            alts += [re.escape(k) for k, v in {**CAPITALS, **BUILDINGS}.items() if fold(v).replace("the ", "") == country]
+        except ImportError:  # pragma: no cover
+            pass
+        alts.append(r"government|president'?s office|presidency|cabinet|prime minister'?s office")
+        return re.compile(r"\b(?:" + "|".join(alts) + r")\b")
+    sn = _surname(name)
+    return re.compile(r"\b" + re.escape(sn) + r"\b") if sn else None
+
+
+def _context(body: str, start: int, end: int) -> str:
+    """The folded text of the sentence(s) around body[start:end] (the quote itself left out)."""
+    lo = max(body.rfind("\n", 0, start), body.rfind(". ", 0, max(0, start - 2)) + 1, 0)
+    hi_candidates = [i for i in (body.find("\n", end), body.find(". ", end)) if i >= 0]
+    hi = min(hi_candidates) if hi_candidates else len(body)
+    return fold(body[lo:start] + " " + body[end:hi])
 
 
 def _order(v: Optional[str]) -> int:

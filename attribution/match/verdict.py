@@ -86,13 +86,24 @@ def _acronym(short: str, long: str) -> bool:
     return s == initials
 
 
+_CONNECTORS = {"of", "the", "and", "for", "de", "del", "la", "van", "von", "der", "al", "bin", "&", "-"}
+
+
 def _is_resolved(name: str, type_: str = "") -> bool:
-    """A real name (capitalised), not an unresolved role ("port authority", "union")."""
+    """A real name (capitalised), not an unresolved role ("port authority", "union") or a
+    stray phrase ("Every docker whose job changes…")."""
     if not name or not name.strip():
         return False
-    if type_ == "unknown" and not name[:1].isupper():
+    words = name.split()
+    if len(words) > 7:
         return False
-    return any(w[:1].isupper() for w in name.split())
+    if not all(w[:1].isupper() or w.lower() in _CONNECTORS or not w[:1].isalpha() for w in words):
+        return False
+    return True
+
+
+_GOV_ROLES = re.compile(r"\b(government|president'?s office|presidency|kremlin|cabinet|ministry|"
+                        r"prime minister'?s office|administration|spokes(?:man|woman|person)|officials?)\b")
 
 
 def speaker_relation(article: str, wire: str, article_type: str = "", wire_type: str = "") -> str:
@@ -105,6 +116,10 @@ def speaker_relation(article: str, wire: str, article_type: str = "", wire_type:
     ga, gw = _government(article), _government(wire)
     if ga and gw:
         return "same" if ga == gw else "different"
+    if ga and not _is_resolved(wire, wire_type) and _GOV_ROLES.search(w):
+        return "same"  # "the president's office", "the government" for Government of X
+    if gw and not _is_resolved(article, article_type) and _GOV_ROLES.search(a):
+        return "same"
     ta, tw = _tokens(a), _tokens(w)
     if ta and tw and (ta <= tw or tw <= ta):
         return "same"
@@ -131,6 +146,7 @@ class Comparison:
     speaker: str  # 'same' | 'different' | 'unknown'
     source: str  # 'quote' | 'sentence'
     verdict: Optional[str] = None
+    shared_bigram: bool = False  # two content words in a row on both sides ("rubber stopper")
 
     @property
     def closeness(self) -> float:
@@ -165,7 +181,8 @@ def judge(c: Comparison) -> Optional[str]:
         if hard and al.closeness >= ALTERED_CLOSENESS:
             return "misattributed" if c.speaker == "different" and al.closeness >= VERBATIM_CLOSENESS else (
                 None if c.speaker == "different" else "altered")
-        if soft and len(soft) == 1 and not content_wording and al.closeness >= ALTERED_SOFT_CLOSENESS:
+        if (soft and len(soft) == 1 and not content_wording and al.closeness >= ALTERED_SOFT_CLOSENESS
+                and al.coverage_article >= 0.75):
             return None if c.speaker == "different" else "altered"
         if c.speaker == "different" and al.closeness >= VERBATIM_CLOSENESS and al.coverage >= EXCERPT_COVERAGE:
             return "misattributed"
@@ -184,6 +201,8 @@ def _paraphrase(c: Comparison) -> Optional[str]:
         return None
     if c.overlap >= PARAPHRASE_OVERLAP and c.shared_content >= PARAPHRASE_OVERLAP_MIN_WORDS:
         return "paraphrased"
+    if c.overlap >= 0.4 and c.shared_content >= 2 and c.shared_content / c.overlap <= 5 and c.shared_bigram:
+        return "paraphrased"  # a short fragment: a content-word pair of at most five kept
     if c.cosine is not None:
         if c.cosine >= PARAPHRASE_COSINE and c.shared_content >= 1:
             return "paraphrased"
@@ -210,9 +229,16 @@ def decide(comparisons: Sequence[Comparison]) -> tuple[str, Optional[Comparison]
         return max(cs, key=lambda c: (c.alignment.matched > 0 and c.closeness, c.overlap, c.cosine or 0))
 
     # 1. a wire with the same words for the same speaker (or a wire text with no speaker)
+    altered_all = [c for c in judged if c.verdict == "altered"]
     for rel in ("same", "unknown"):
         c = best(lambda c: c.verdict == "confirmed" and c.speaker == rel)
         if c:
+            # a confirmation of one part of the quote does not cover a change elsewhere
+            # in it ("…first year. If it works, … at four more crossings")
+            lo, hi = c.alignment.a_lo, c.alignment.a_hi
+            for a in sorted(altered_all, key=lambda x: -x.closeness):
+                if any(ch.a_at >= 0 and not (lo <= ch.a_at < hi) for ch in a.alignment.meaning_changes()):
+                    return "altered", a
             return "confirmed", c
     # 2. the closest same-speaker version decides between altered and paraphrased
     same = [c for c in judged if c.speaker in ("same", "unknown") and c.verdict in ("altered", "paraphrased")]
