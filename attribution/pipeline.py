@@ -10,7 +10,7 @@ from typing import Iterable, Iterator, Optional
 
 from attribution.model import Analysis, Document, Quote, Span
 
-DETECTORS = ("rules",)
+DETECTORS = ("rules", "rules-broad")
 
 
 def paragraph_spans(text: str) -> list[tuple[int, int]]:
@@ -52,7 +52,7 @@ class Pipeline:
         from attribution.nlp import load_spacy
 
         self.nlp = nlp or load_spacy()
-        self.detector = RuleDetector()
+        self.detector = RuleDetector(broad=detector == "rules-broad")
 
     def analyse(self, doc: Document) -> Analysis:
         return next(self.analyse_many([doc]))

@@ -39,6 +39,12 @@ class Segment:
     close_at: Optional[int]
     start: int
     end: int
+    close_len: int = 1  # 2 for a closing ''
+
+    @property
+    def after(self) -> int:
+        """Offset just past the closing mark (or the paragraph end when unclosed)."""
+        return self.close_at + self.close_len if self.close_at is not None else self.end
 
 
 @dataclass(frozen=True)
@@ -64,31 +70,43 @@ def _straight_opens(text: str, i: int, lo: int) -> bool:
     return i == lo or text[i - 1] in OPEN_CONTEXT
 
 
+def _mark_at(text: str, i: int) -> str:
+    """The quote mark starting at i: one character, or two apostrophes ('') used as one."""
+    if text[i] == "'" and text[i + 1 : i + 2] == "'":
+        return "''"
+    return text[i]
+
+
 def scan_paragraph(text: str, lo: int, hi: int, para: int) -> list[Segment]:
     """Quoted segments of text[lo:hi] (one paragraph); nested marks stay inside."""
     out: list[Segment] = []
     i = lo
     while i < hi:
-        ch = text[i]
-        if ch in DOUBLE_OPENERS and (ch != "\"" or _straight_opens(text, i, lo)):
-            closers = DOUBLE_OPENERS[ch]
-            j = i + 1
+        ch = _mark_at(text, i)
+        key = "\"" if ch == "''" else ch
+        if key in DOUBLE_OPENERS and (key != "\"" or _straight_opens(text, i, lo)):
+            closers = DOUBLE_OPENERS[key]
+            j = i + len(ch)
             close_at = None
+            close_len = 1
             while j < hi:
-                cj = text[j]
-                if cj in closers:
+                cj = _mark_at(text, j) if text[j] == "'" else text[j]
+                if cj == "''" and ch == "''":
+                    close_at, close_len = j, 2
+                    break
+                if cj in closers and (ch != "''" or cj != "\""):
                     # a straight quote in an opening position inside a straight-quoted
                     # stretch means the previous closing mark was lost: stop there
-                    if ch == "\"" and cj == "\"" and j + 1 < hi and text[j - 1].isspace() and text[j + 1].isalnum():
+                    if key == "\"" and j + 1 < hi and text[j - 1].isspace() and text[j + 1].isalnum():
                         break
                     close_at = j
                     break
                 j += 1
             end = close_at if close_at is not None else j
-            s, e = _trim(text, i + 1, end)
+            s, e = _trim(text, i + len(ch), end)
             if e > s:
-                out.append(Segment(para, i, close_at, s, e))
-            i = (close_at + 1) if close_at is not None else end
+                out.append(Segment(para, i, close_at, s, e, close_len if close_at is not None else 0))
+            i = (close_at + close_len) if close_at is not None else end
             continue
         i += 1
     return out

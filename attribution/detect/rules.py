@@ -41,12 +41,22 @@ REPORT_VERBS = CUE_VERBS - {"call", "describe", "speak", "refer", "brand", "labe
     "suggest", "say", "tell", "notify", "inform", "assure", "remind", "convince", "persuade",
     "warn", "advise", "concede", "emphasize", "stress", "underline", "announce", "vow",
 }
+# attribution with an object for content: "announced his support", "called for a ban"
+OBJECT_VERBS = {
+    "announce", "promise", "vow", "pledge", "criticize", "criticise", "dismiss", "accuse",
+    "reject", "support", "endorse", "back", "want", "urge", "ask", "call", "propose", "predict",
+    "show", "deny", "testify", "demand", "oppose", "praise", "blame", "condemn", "defend",
+    "welcome", "question", "threaten", "warn", "suggest", "recommend", "estimate", "confirm",
+    "acknowledge", "admit", "describe", "cite", "highlight", "tout", "argue", "insist", "hope",
+    "expect", "plan", "intend", "refuse", "decline", "seek", "favor", "favour", "applaud",
+    "attack", "slam", "blast", "mock", "reveal", "disclose", "report", "claim", "allege",
+}
 # naming, not speech: the quoted words are a label
 NAMING_BEFORE = {"the", "a", "an", "so-called", "dubbed", "nicknamed", "named", "titled",
                  "labelled", "labeled", "branded", "termed", "called", "as", "its", "their",
                  "his", "her", "our", "this", "that", "these", "those", "word", "term"}
 SENT_END = {".", "!", "?", ";"}
-QUOTE_CHARS = set("“”„«»\"‹›‘’‚'")
+QUOTE_CHARS = set("“”„«»\"‹›‘’‚'") | {"''", "``"}
 
 
 @dataclass
@@ -71,7 +81,16 @@ def _content_words(text: str) -> list[str]:
 
 
 class RuleDetector:
-    name = "rules"
+    """Quotes and reported speech by rules.
+
+    `broad=True` also reports attributions whose content is an object rather than a
+    clause ("announced his support for X", "called for a ban"): PolNeAR annotates
+    those; a newsroom check of quotes usually does not want them.
+    """
+
+    def __init__(self, broad: bool = False):
+        self.broad = broad
+        self.name = "rules-broad" if broad else "rules"
 
     def detect(self, text: str, units: list[Unit]) -> list[RawQuote]:
         runs = scan(text, [(u.start, u.end) for u in units])
@@ -114,7 +133,7 @@ class RuleDetector:
         prev = last_in_unit.get(first.para)
         if prev is not None and not run.multi_paragraph and trail_cue is None:
             prev_q, prev_seg = prev
-            between = text[(prev_seg.close_at or prev_seg.end) + 1 : first.open_at]
+            between = text[prev_seg.after : first.open_at]
             if (
                 prev_q.kind in ("direct", "split")
                 and prev_q.cue is not None
@@ -186,8 +205,10 @@ class RuleDetector:
                 if rq is not None:
                     out.append(rq)
                 continue
-            if tok.pos_ not in ("VERB", "AUX") or tok.lemma_.lower() not in REPORT_VERBS:
+            lemma = tok.lemma_.lower()
+            if tok.pos_ not in ("VERB", "AUX") or not (lemma in REPORT_VERBS or self.broad and lemma in OBJECT_VERBS):
                 continue
+            needs_verb = True
             comps = [c for c in tok.children if c.dep_ == "ccomp"]
             comp = next((c for c in comps if c.i > tok.i), comps[0] if comps else None)
             if comp is not None:
@@ -198,11 +219,16 @@ class RuleDetector:
             elif tok.dep_ in ("parataxis",) and tok.head.i < tok.i:
                 lo, hi = tok.sent.start, tok.left_edge.i
             else:
-                continue
+                objs = [c for c in tok.children if c.i > tok.i and (
+                    c.dep_ in ("dobj", "xcomp") or c.dep_ == "prep" and c.lower_ in ("for", "about", "of", "on"))]
+                if not objs or not self.broad or lemma not in OBJECT_VERBS:
+                    continue
+                lo, hi = objs[0].left_edge.i, tok.right_edge.i + 1
+                needs_verb = False
             span = _clean_content(doc, lo, hi)
             if span is None or span.end - span.start < 2:
                 continue
-            if not any(t.pos_ in ("VERB", "AUX") for t in span):
+            if needs_verb and not any(t.pos_ in ("VERB", "AUX") for t in span):
                 continue
             s, e = u.abs(span[0])[0], u.abs(span[-1])[1]
             if quoted.coverage(u, s, e) >= 0.5:
@@ -251,7 +277,7 @@ class _QuoteMask:
 
     def __init__(self, by_unit: dict[int, list[Segment]]):
         self.ranges = {
-            p: [(s.open_at, (s.close_at + 1) if s.close_at is not None else s.end) for s in segs]
+            p: [(s.open_at, s.after) for s in segs]
             for p, segs in by_unit.items()
         }
 
@@ -270,7 +296,7 @@ def _lead_tokens(u: Unit, seg: Segment, by_unit) -> list:
     """Tokens of the same sentence before the opening mark, back to the previous quote."""
     end_i = u.tok_at(seg.open_at)  # first token ending after the mark = the mark itself
     prev_close = max(
-        [(s.close_at or s.end) for s in by_unit.get(seg.para, ()) if (s.close_at or s.end) < seg.open_at],
+        [s.after - 1 for s in by_unit.get(seg.para, ()) if s.after <= seg.open_at],
         default=u.start - 1,
     )
     toks = []
@@ -299,14 +325,14 @@ def _trail_tokens(u: Unit, seg: Segment, by_unit) -> list:
         return []
     nxt = min([s.open_at for s in by_unit.get(seg.para, ()) if s.open_at > seg.close_at], default=u.end)
     doc = u.doc
-    i = u.tok_at(seg.close_at + 1)
+    i = u.tok_at(seg.after)
     toks = []
     while i < len(doc):
         t = doc[i]
         a, _ = u.abs(t)
         if a >= nxt:
             break
-        if t.text in QUOTE_CHARS and a <= seg.close_at:
+        if t.text in QUOTE_CHARS and a < seg.after:
             i += 1
             continue
         if t.text in SENT_END:
@@ -358,8 +384,8 @@ def _is_label(text: str, seg: Segment, lead: list, words: list[str], u: Unit) ->
     if n <= 4 and prev in NAMING_BEFORE:
         return True
     if n <= 3 and seg.close_at is not None:
-        after = text[seg.close_at + 1 : seg.close_at + 40]
-        j = u.tok_at(seg.close_at + 1)
+        after = text[seg.after : seg.after + 40]
+        j = u.tok_at(seg.after)
         if j < len(u.doc) and u.doc[j].pos_ in ("NOUN", "PROPN") and after[:1] == " ":
             return True
     return False
