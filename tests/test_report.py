@@ -259,6 +259,16 @@ def test_write_report_every_format(fmt):
     assert out.getvalue()
 
 
+def test_render_helpers_return_strings():
+    from attribution.report import render_csv, render_json, render_jsonl, render_table
+
+    assert json.loads(render_json(analysis()))["schema"] == SCHEMA
+    assert len(json.loads(render_json([analysis(), checked_analysis()]))) == 2
+    assert len(render_jsonl([analysis(), analysis()]).splitlines()) == 2
+    assert parse_csv(render_csv(checked_analysis()))[0] == list(QUOTE_FIELDS + CHECK_FIELDS)
+    assert "story.txt" in render_table(analysis(), width=100)
+
+
 def test_write_report_unknown_format():
     with pytest.raises(ValueError, match="unknown format"):
         write_report([analysis()], "yaml", io.StringIO())

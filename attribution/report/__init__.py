@@ -6,11 +6,15 @@ them. An analysis whose `checked` is set (after `check`) also gets verdicts and
 evidence in every format.
 
     write_report(analyses, "json", sys.stdout, include_text=False, as_array=False)
+    render_json(analysis)  # the same as a string; a list of analyses gives an array
+
+`check` renders with the same functions: a format it adds (html) lives beside these.
 """
 
 from __future__ import annotations
 
-from typing import Iterable, TextIO
+import io
+from typing import Iterable, Optional, TextIO, Union
 
 from ..model import Analysis
 
@@ -51,4 +55,41 @@ def write_report(
     raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
 
 
-__all__ = ["FORMATS", "SCHEMA", "write_report"]
+def _many(analyses: Union[Analysis, Iterable[Analysis]]) -> tuple[list[Analysis], bool]:
+    if isinstance(analyses, Analysis):
+        return [analyses], False
+    return list(analyses), True
+
+
+def render(analyses: Union[Analysis, Iterable[Analysis]], fmt: str, *, include_text: bool = False) -> str:
+    """The report as a string: one Analysis, or a list of them (`json`: an array)."""
+    items, as_array = _many(analyses)
+    out = io.StringIO()
+    write_report(items, fmt, out, include_text=include_text, as_array=as_array)
+    return out.getvalue()
+
+
+def render_json(analyses: Union[Analysis, Iterable[Analysis]], *, include_text: bool = False) -> str:
+    return render(analyses, "json", include_text=include_text)
+
+
+def render_jsonl(analyses: Union[Analysis, Iterable[Analysis]], *, include_text: bool = False) -> str:
+    return render(analyses, "jsonl", include_text=include_text)
+
+
+def render_csv(analyses: Union[Analysis, Iterable[Analysis]]) -> str:
+    return render(analyses, "csv")
+
+
+def render_table(analyses: Union[Analysis, Iterable[Analysis]], *, width: Optional[int] = None) -> str:
+    from .table import write_tables
+
+    out = io.StringIO()
+    write_tables(_many(analyses)[0], out, width=width)
+    return out.getvalue()
+
+
+__all__ = [
+    "FORMATS", "SCHEMA", "write_report", "render", "render_json", "render_jsonl",
+    "render_csv", "render_table",
+]
