@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Optional
 
 from rapidfuzz import fuzz
@@ -27,14 +28,17 @@ from rapidfuzz.distance import Levenshtein
 # --------------------------------------------------------------------------- folding
 
 
+_SHARED_FOLD = None
+
+
 def fold(text: str) -> str:
     """Case and diacritics folding (Erdoğan -> erdogan); curly apostrophes -> '."""
-    try:  # the shared helper, when it exists
-        from attribution.resolve.names import fold as shared_fold  # type: ignore
+    return _fold_cached(text) if len(text) < 64 else _fold(text)
 
-        return shared_fold(text)
-    except Exception:  # pragma: no cover - fallback
-        return _fold(text)
+
+@lru_cache(maxsize=200_000)
+def _fold_cached(text: str) -> str:
+    return _fold(text)
 
 
 _SPECIAL = str.maketrans({"ı": "i", "ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D",
@@ -145,16 +149,24 @@ _UK_US = {
 }
 
 
+_OUR_RE = re.compile(r"^(\w{3,})our(s|ed|ing|ful|ite|ites|able)?$")
+_ISE_RE = re.compile(r"^(\w{2,}[^aeiou])is(e|es|ed|ing|ation|ations|er|ers)$")
+_YSE_RE = re.compile(r"^(\w{2,})ys(e|es|ed|ing)$")
+_RE_RE = re.compile(r"^(\w{2,}[bt])re(s|d)?$")
+_LL_RE = re.compile(r"^(\w{3,}[aeiou])ll(ed|ing|er|ers|ation)$")
+
+
+@lru_cache(maxsize=200_000)
 def spelling_key(word: str) -> str:
     """A folded word in a US/UK-neutral form (colour/color, -ise/-ize, centre/center…)."""
     w = _UK_US.get(word, word)
     if w != word:
         return w
-    w = re.sub(r"^(\w{3,})our(s|ed|ing|ful|ite|ites|able)?$", r"\1or\2", w)
-    w = re.sub(r"^(\w{2,}[^aeiou])is(e|es|ed|ing|ation|ations|er|ers)$", r"\1iz\2", w)
-    w = re.sub(r"^(\w{2,})ys(e|es|ed|ing)$", r"\1yz\2", w)
-    w = re.sub(r"^(\w{2,}[bt])re(s|d)?$", r"\1er\2", w)
-    w = re.sub(r"^(\w{3,}[aeiou])ll(ed|ing|er|ers|ation)$", r"\1l\2", w)
+    w = _OUR_RE.sub(r"\1or\2", w)
+    w = _ISE_RE.sub(r"\1iz\2", w)
+    w = _YSE_RE.sub(r"\1yz\2", w)
+    w = _RE_RE.sub(r"\1er\2", w)
+    w = _LL_RE.sub(r"\1l\2", w)
     return w
 
 
@@ -184,6 +196,11 @@ _OPEN_QUOTES = set("\"“”«»„‹›'‘’")
 
 
 def tokenize(text: str) -> list[Token]:
+    return list(_tokenize(text))
+
+
+@lru_cache(maxsize=20_000)
+def _tokenize(text: str) -> tuple[Token, ...]:
     toks: list[Token] = []
     bracket = 0
     prev_sentence_end = True
@@ -226,13 +243,14 @@ def tokenize(text: str) -> list[Token]:
                 prev_sentence_end = False
             elif piece in (".", "!", "?", ":", "...", "…") or piece in _OPEN_QUOTES:
                 prev_sentence_end = True
-    return toks
+    return tuple(toks)
 
 
 def words(tokens: list[Token]) -> list[Token]:
     return [t for t in tokens if t.is_word]
 
 
+@lru_cache(maxsize=200_000)
 def stem(key: str) -> str:
     """Crude stem for content-word overlap (no dictionary)."""
     k = key

@@ -66,7 +66,7 @@ _FRAME_RE = re.compile(
     re.I,
 )
 _TAIL_RE = re.compile(
-    r"[,\"“”»]*\s*,?[\"“”»]?\s*(?:according to [^,.]{2,80}|[^,.\"“”]{2,80}\s+(?:said|says|added|told [^,.]{2,60})"
+    r"(?:,|,?[\"”»])\s*(?:according to [^,.]{2,80}|[^,.\"“”]{2,80}\s+(?:said|says|added|told [^,.]{2,60})"
     r"|(?:said|says|added|told)\s+[^\"“”]{2,120})\.?\s*$", re.I)
 _QUOTE_CHARS = "\"“”«»„‹›'‘’ "
 
@@ -275,8 +275,8 @@ class Matcher:
             al = align(q.text, c.text, reported=reported)
             cmp = Comparison(al, ov, shared, cs, rel, "sentence" if c.kind == "sentence" else "quote",
                              shared_bigram=bool(qbigrams & c.bigrams))
-            cmp.verdict = judge(cmp)
             cmp.cand = c  # type: ignore[attr-defined]
+            cmp.verdict = judge(cmp)
             comparisons.append(cmp)
         verdict, best = decide(comparisons)
         judged = [c for c in comparisons if c.verdict]
