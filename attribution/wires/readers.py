@@ -83,6 +83,7 @@ class Skipped:
 
     source: str
     reason: str
+    error: bool = True  # False for a deliberate skip (a withheld ninjs item)
 
     def __str__(self) -> str:
         return f"{self.source}: {self.reason}"
@@ -235,7 +236,7 @@ def item_from_json(obj, source: str = "") -> Union[WireItem, Skipped]:
         raise InputError(source, f"JSON: expected an object, got {type(obj).__name__}", E_FORMAT)
     status = _str(obj.get("pubstatus") or obj.get("pubStatus")).lower()
     if status in ("withheld", "canceled", "cancelled", "usable:withheld"):
-        return Skipped(source, f"pubstatus {status}: not ingested")
+        return Skipped(source, f"pubstatus {status}: not ingested", error=False)
     try:
         from attribution.io.readers import document_from_json
     except ImportError:  # pragma: no cover
