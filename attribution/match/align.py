@@ -573,7 +573,8 @@ def _balance(al: Alignment, a: list[Token], w: list[Token], reported: bool) -> N
     a_keys = [t.key for t in a if not t.editorial]
     w_keys = [t.key for t in w]
     neg_equal = sum(k in NEGATIONS for k in a_keys) == sum(k in NEGATIONS for k in w_keys)
-    num_equal = _num_values(a) == _num_values(w)
+    num_equal = _num_values(a) == _num_values(w) and sorted(
+        k for k in a_keys if k in DATE_WORDS) == sorted(k for k in w_keys if k in DATE_WORDS)
 
     def modal_norm(k: str) -> str:
         if reported:
@@ -588,7 +589,7 @@ def _balance(al: Alignment, a: list[Token], w: list[Token], reported: bool) -> N
     for c in al.changes:
         if (c.kind == "negation" and neg_equal and not _has_antonym(c)) or (
             c.kind == "number" and num_equal) or (
-            c.kind == "modal" and mod_equal and not _has_quantifier(c)):
+            c.kind == "modal" and mod_equal and not _has_quantifier(c) and c.op == "replace"):
             c = Change(c.op, c.article, c.wire, "wording", c.a_len, c.w_len, c.local, c.edge, False, c.a_at)
         out.append(c)
     al.changes = out

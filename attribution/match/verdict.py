@@ -79,10 +79,10 @@ def _government(name: str) -> Optional[str]:
 
 
 def _acronym(short: str, long: str) -> bool:
-    s = short.replace(".", "").replace(" ", "")
+    s = short.replace(".", "").replace(" ", "").lower()
     if not (2 <= len(s) <= 6) or " " in short.strip():
         return False
-    initials = "".join(t[0] for t in re.split(r"[\s\-]+", long) if t and t not in ("of", "the", "and"))
+    initials = "".join(t[0] for t in re.split(r"[\s\-]+", long.lower()) if t and t not in ("of", "the", "and"))
     return s == initials
 
 
