@@ -70,6 +70,11 @@ def _straight_opens(text: str, i: int, lo: int) -> bool:
     return i == lo or text[i - 1] in OPEN_CONTEXT
 
 
+def _closes_by_context(text: str, j: int, hi: int) -> bool:
+    nxt = text[j + 1] if j + 1 < hi else " "
+    return not text[j - 1].isspace() and (nxt.isspace() or nxt in ",.;:!?)—–-")
+
+
 def _mark_at(text: str, i: int) -> str:
     """The quote mark starting at i: one character, or two apostrophes ('') used as one."""
     if text[i] == "'" and text[i + 1 : i + 2] == "'":
@@ -94,6 +99,8 @@ def scan_paragraph(text: str, lo: int, hi: int, para: int) -> list[Segment]:
                 if cj == "''" and ch == "''":
                     close_at, close_len = j, 2
                     break
+                if cj not in closers and cj in "“”" and key in "“\"" and _closes_by_context(text, j, hi):
+                    cj = closers[0]  # a wrong-way curly mark where a closing one belongs
                 if cj in closers and (ch != "''" or cj != "\""):
                     # a straight quote in an opening position inside a straight-quoted
                     # stretch means the previous closing mark was lost: stop there

@@ -131,7 +131,7 @@ class RuleDetector:
 
         # `"A," X said, "B."` and `"A," X said. "B."`: the second piece of a split quote
         prev = last_in_unit.get(first.para)
-        if prev is not None and not run.multi_paragraph and trail_cue is None:
+        if prev is not None and trail_cue is None:
             prev_q, prev_seg = prev
             between = text[prev_seg.after : first.open_at]
             if (
@@ -139,11 +139,12 @@ class RuleDetector:
                 and prev_q.cue is not None
                 and prev_q.cue[0] > (prev_seg.close_at or prev_seg.end)
                 and prev_q.cue[1] <= first.open_at
-                and len(_content_words(between)) <= 14
+                and len(_content_words(between)) <= 60
                 and not re.search(r"[.!?;]\s.*\w", between.split(text[prev_q.cue[0]:prev_q.cue[1]], 1)[-1])
+                and not re.search(r"[.!?;]\s", between.split(text[prev_q.cue[0]:prev_q.cue[1]], 1)[0])
             ):
-                prev_q.kind = "split"
-                prev_q.parts.append(parts[0])
+                prev_q.kind = "multi_paragraph" if run.multi_paragraph else "split"
+                prev_q.parts.extend(parts)
                 return RawQuote(kind="split", parts=parts)
 
         words = _content_words(text[parts[0][0] : parts[-1][1]])
@@ -210,32 +211,30 @@ class RuleDetector:
                 continue
             needs_verb = True
             comps = [c for c in tok.children if c.dep_ == "ccomp"]
-            comp = next((c for c in comps if c.i > tok.i), comps[0] if comps else None)
+            comp = next((c for c in comps if c.i > tok.i), None)
             if comp is not None:
-                lo, hi = comp.left_edge.i, comp.right_edge.i + 1
-                if hi <= tok.i:
-                    # "…, officials said": the clause before the cue
-                    lo = tok.sent.start
-            elif tok.dep_ in ("parataxis",) and tok.head.i < tok.i:
-                lo, hi = tok.sent.start, tok.left_edge.i
+                spans = [_clean_content(doc, comp.left_edge.i, comp.right_edge.i + 1)]
+            elif lemma in PARENTHETICAL and _cue_clause(tok) is not None:
+                # "…, officials said" / "X, he said, Y": the sentence around the cue clause
+                spans = _around_cue(tok)
             else:
                 objs = [c for c in tok.children if c.i > tok.i and (
                     c.dep_ in ("dobj", "xcomp") or c.dep_ == "prep" and c.lower_ in ("for", "about", "of", "on"))]
                 if not objs or not self.broad or lemma not in OBJECT_VERBS:
                     continue
-                lo, hi = objs[0].left_edge.i, tok.right_edge.i + 1
+                spans = [_clean_content(doc, objs[0].left_edge.i, tok.right_edge.i + 1)]
                 needs_verb = False
-            span = _clean_content(doc, lo, hi)
-            if span is None or span.end - span.start < 2:
+            spans = [sp for sp in spans if sp is not None and sp.end - sp.start >= 2]
+            if not spans:
                 continue
-            if needs_verb and not any(t.pos_ in ("VERB", "AUX") for t in span):
+            if needs_verb and not any(t.pos_ in ("VERB", "AUX") for sp in spans for t in sp):
                 continue
-            s, e = u.abs(span[0])[0], u.abs(span[-1])[1]
-            if quoted.coverage(u, s, e) >= 0.5:
+            parts = [(u.abs(sp[0])[0], u.abs(sp[-1])[1]) for sp in spans]
+            if sum(quoted.coverage(u, a, b) * (b - a) for a, b in parts) >= 0.5 * sum(b - a for a, b in parts):
                 continue  # a quote carries it: its cue, not a separate claim
             if any(q.parts[0][0] <= u.abs(tok)[0] < q.parts[0][1] for q in out):
                 continue  # nested report inside a reported clause: PolNeAR keeps the outer one
-            rq = _attach(RawQuote(kind="indirect", parts=[(s, e)]), tok, u)
+            rq = _attach(RawQuote(kind="indirect", parts=parts), tok, u)
             if rq.mention is None:
                 continue  # imperative ("please note that …"): nobody is reported
             out.append(rq)
@@ -412,6 +411,51 @@ def _intro_from_previous(units: list[Unit], seg: Segment, quoted: _QuoteMask):
     if cue is None:
         return None
     return cue, prev
+
+
+PARENTHETICAL = {"say", "tell", "add", "write", "note", "argue", "insist", "explain", "claim",
+                 "warn", "acknowledge", "concede", "predict", "report", "believe", "think",
+                 "contend", "maintain", "suggest", "estimate", "recall", "reply", "admit"}
+CLAUSE_STOP = {",", "—", "–", "--", ";", ":", "(", ")"}
+
+
+def _cue_clause(verb):
+    """(lo, hi) of a short parenthetical or trailing cue clause: ", he said," / ", said X."."""
+    doc, sent = verb.doc, verb.sent
+    lo = verb.i
+    while lo - 1 >= sent.start and doc[lo - 1].text not in CLAUSE_STOP and doc[lo - 1].text not in QUOTE_CHARS:
+        lo -= 1
+    hi = verb.i + 1
+    while hi < sent.end and doc[hi].text not in CLAUSE_STOP and doc[hi].text not in SENT_END \
+            and doc[hi].text not in QUOTE_CHARS:
+        hi += 1
+    # ", said the company's chief executive, John Smith." : the apposition belongs to it
+    if hi < sent.end and doc[hi].text == "," and lo == verb.i:
+        k = hi + 1
+        while k < sent.end and doc[k].text not in CLAUSE_STOP and doc[k].text not in SENT_END:
+            k += 1
+        if k - hi <= 6 and (k >= sent.end or doc[k].text in SENT_END):
+            hi = k
+    if lo <= sent.start or hi - lo > 12 or doc[lo - 1].text != ",":
+        return None
+    if any(t.text in QUOTE_CHARS for t in doc[sent.start : lo]):
+        return None
+    subj = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
+    if not subj or not (lo <= subj[0].i < hi):
+        return None
+    return lo, hi
+
+
+def _around_cue(verb) -> list:
+    cl = _cue_clause(verb)
+    if cl is None:
+        return []
+    doc, sent = verb.doc, verb.sent
+    lo, hi = cl
+    out = [_clean_content(doc, sent.start, lo)]
+    if hi < sent.end and doc[hi].text not in SENT_END:
+        out.append(_clean_content(doc, hi, sent.end))
+    return [sp for sp in out if sp is not None]
 
 
 def _clean_content(doc, lo: int, hi: int):
