@@ -14,7 +14,7 @@ import re
 
 from attribution.match.align import fold
 
-_CAP_WORD = r"(?:[A-ZÀ-ÖØ-ÞĀ-ſ][\w’'\-.&]*|[A-Z]{2,}|\d+(?:[.,]\d+)*(?:-\w+)?)"
+_CAP_WORD = r"(?:[A-ZÀ-ÖØ-ÞĀ-ſ](?:[\w’'\-&]|\.(?=\w))*|[A-Z]{2,}|\d+(?:[.,]\d+)*(?:-\w+)?)"
 _NAME_RE = re.compile(
     rf"{_CAP_WORD}(?:[ \t]+(?:(?:of|de|del|la|van|von|der|al|bin|da|du|and|&)[ \t]+)?{_CAP_WORD})*",
     re.UNICODE,
@@ -37,8 +37,11 @@ def names(text: str) -> set[str]:
     """Folded name phrases in a text, titles stripped ("Presiding Judge Kim Hye-won" ->
     "kim hye-won"); one-word names only when not sentence-initial common words."""
     out: set[str] = set()
+    singles: dict[str, bool] = {}  # one-word name -> seen mid-sentence
     for m in _NAME_RE.finditer(text):
         phrase = m.group(0).strip(" .,'’")
+        before = text[max(0, m.start() - 3) : m.start()]
+        initial = m.start() == 0 or bool(re.search(r"(?:[.!?:\n]\s*|[.!?]?[\"“”«»„]\s*|^\s*)$", before))
         toks = [fold(t).strip(".,'’") for t in phrase.split()]
         toks = [t[:-2] if t.endswith("'s") else t for t in toks]
         while toks and (toks[0] in TITLES or toks[0] in GENERIC):
@@ -47,16 +50,18 @@ def names(text: str) -> set[str]:
             toks = toks[:-1]
         if not toks:
             continue
+        if all(re.fullmatch(r"[\d.,\-]+\w{0,3}", t) for t in toks):
+            continue  # numbers are not names (and are shared by chance)
         if len(toks) == 1:
             t = toks[0]
-            if len(t) < 3 or t.isdigit() and len(t) == 4 and t.startswith(("19", "20")):
+            if len(t) < 3 or t in _COMMON_INITIALS:
                 continue
-            # a capitalised word right after a sentence end is a name only if it is rare
-            # enough to be one; we cannot tell here, so keep it when the text also uses it
-            # mid-sentence or it is not a common English word
-            if t in _COMMON_INITIALS:
-                continue
+            # a capitalised word at the start of a sentence is a name only if the text
+            # also capitalises it mid-sentence ("Officials said…" is not a name)
+            singles[t] = singles.get(t, False) or not initial
+            continue
         out.add(" ".join(toks))
+    out.update(t for t, mid in singles.items() if mid)
     return out
 
 

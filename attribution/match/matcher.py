@@ -117,7 +117,7 @@ class Matcher:
     """Checks analyses against one store. Reuse it for many articles."""
 
     def __init__(self, store, *, window_days: int = 3, embed: Optional[bool] = None,
-                 min_shared_names: int = 3, fts_route: bool = True):
+                 min_shared_names: int = 3, fts_route: bool = False):
         self.store = store
         self.window_days = window_days
         if embed is None:
