@@ -234,19 +234,24 @@ def _with_progress(pipeline, docs: list["Document"], console):
             yield analysis
 
 
+# Commands that live in modules of their own; each has register(app).
+PLUGINS = ("cli_wires", "cli_batch")  # wires ingest|stats|search, check; batch
+
+
 def _register_plugins() -> None:
-    # `wires` and `check` live in cli_wires (another module, written separately);
-    # the CLI works without it. Only its absence is tolerated: an ImportError
-    # raised inside it is a bug and must show.
+    # The CLI works without them; only a plugin module's absence is tolerated: an
+    # ImportError raised inside one is a bug and must show.
     import importlib
 
-    try:
-        cli_wires = importlib.import_module(f"{__package__}.cli_wires")
-    except ModuleNotFoundError as e:
-        if e.name != f"{__package__}.cli_wires":
-            raise
-        return
-    cli_wires.register(app)
+    for name in PLUGINS:
+        module_name = f"{__package__}.{name}"
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as e:
+            if e.name != module_name:
+                raise
+            continue
+        module.register(app)
 
 
 _register_plugins()
