@@ -182,6 +182,13 @@ class RuleDetector:
             lead_cue = _find_cue(lead, quoted, u_first)
             if lead_cue is not None:
                 return _attach(RawQuote(kind="direct", parts=parts), lead_cue, u_first)
+            named = _colon_speaker(lead)
+            if named is not None:
+                rq = RawQuote(kind="direct", parts=parts, mention=named, unit=u_first)
+                colon = lead[-1]
+                rq.cue = u_first.abs(colon)
+                rq.anchor = u_first.abs(named[0])[0]
+                return rq
         if _is_label(text, first, lead, words, u_first):
             return None
         gov = _governing_verb(u_first, first, quoted)
@@ -207,7 +214,9 @@ class RuleDetector:
                     out.append(rq)
                 continue
             lemma = tok.lemma_.lower()
-            if tok.pos_ not in ("VERB", "AUX") or not (lemma in REPORT_VERBS or self.broad and lemma in OBJECT_VERBS):
+            if tok.pos_ not in ("VERB", "AUX"):
+                continue
+            if not (lemma in REPORT_VERBS or self.broad and (lemma in OBJECT_VERBS or _finite_clause_after(tok))):
                 continue
             needs_verb = True
             comps = [c for c in tok.children if c.dep_ == "ccomp"]
@@ -367,6 +376,32 @@ def _governing_verb(u: Unit, seg: Segment, quoted: _QuoteMask):
         if tok.lemma_.lower() in CUE_VERBS | REPORT_VERBS and tok.pos_ in ("VERB", "AUX"):
             return tok
     return None
+
+
+def _finite_clause_after(verb) -> bool:
+    """A finite content clause with its own subject after the verb ("polls show that …")."""
+    if verb.lemma_.lower() in ("be", "have", "do", "make", "get", "go", "take"):
+        return False
+    for c in verb.children:
+        if c.dep_ == "ccomp" and c.i > verb.i:
+            if any(g.dep_ in ("nsubj", "nsubjpass") for g in c.children) and (
+                c.tag_ in ("VBD", "VBZ", "VBP") or any(g.tag_ == "MD" or g.dep_ == "aux" for g in c.children)
+            ):
+                return True
+    return False
+
+
+def _colon_speaker(lead: list):
+    """`Sanders: "…"`: a short name before a colon introduces the quote."""
+    if len(lead) < 2 or lead[-1].text != ":":
+        return None
+    np = lead[:-1]
+    if len(np) > 6 or not any(t.ent_type_ in ("PERSON", "ORG") or t.pos_ == "PROPN" for t in np):
+        return None
+    if any(t.pos_ in ("VERB", "AUX") for t in np):
+        return None
+    doc = np[0].doc
+    return doc[np[0].i : np[-1].i + 1]
 
 
 def _is_label(text: str, seg: Segment, lead: list, words: list[str], u: Unit) -> bool:
