@@ -80,12 +80,13 @@ def _pipeline():
         return Pipeline()
 
 
-def _ingest(store, paths: List[Path], *, embed: bool, quiet: bool = False):
+def _ingest(store, paths: List[Path], *, embed: bool, quiet: bool = False, workers: int = 1):
     """Ingest with a progress line on stderr when it is a terminal."""
     from attribution.wires.ingest import Ingester
     from attribution.wires.readers import iter_wire_files
 
-    ingester = Ingester(store, pipeline=_pipeline(), embed=embed)
+    ingester = Ingester(store, pipeline=_pipeline() if workers <= 1 else None, embed=embed,
+                        workers=workers)
     try:
         from rich.console import Console
 
@@ -132,9 +133,11 @@ def register(app: typer.Typer) -> None:
         paths: List[Path] = typer.Argument(..., metavar="PATH", help="Wire files (txt with headers, "
                                            "ninjs JSON, JSON lines, HTML) or folders (searched recursively)."),
         db: Optional[Path] = typer.Option(None, "--db", help="Archive file (default: the user data dir)."),
-        embed: bool = typer.Option(True, "--embed/--no-embed",
-                                   help="Store MiniLM vectors of wire quotes and sentences (finds "
-                                   "translated paraphrases; slower ingest)."),
+        embed: bool = typer.Option(False, "--embed/--no-embed",
+                                   help="Also store MiniLM vectors of the wire quotes (helps find "
+                                   "translated paraphrases; several times slower on a CPU)."),
+        workers: int = typer.Option(1, "--workers", "-j", min=1,
+                                    help="Processes for quote detection (each loads spaCy)."),
         quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display."),
     ) -> None:
         """Add wire items to the archive. Idempotent: an item already there is skipped, a
@@ -156,7 +159,7 @@ def register(app: typer.Typer) -> None:
             _error(f"{path}: cannot open the archive ({e}) [E108]")
             raise typer.Exit(EXIT_INPUT)
         try:
-            report = _ingest(store, paths, embed=embed, quiet=quiet)
+            report = _ingest(store, paths, embed=embed, quiet=quiet, workers=workers)
         finally:
             store.close()
         raise typer.Exit(_summary(report))

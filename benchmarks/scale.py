@@ -100,7 +100,7 @@ def run_size(n: int, articles: int, seed: int, tmp: Path) -> dict:
     }
 
 
-def run_pipeline(n: int, seed: int, tmp: Path, embed: bool) -> float:
+def run_pipeline(n: int, seed: int, tmp: Path, embed: bool, workers: int = 1) -> float:
     """items/s ingesting n synthetic items through the real pipeline (spaCy)."""
     from attribution.pipeline import Pipeline
     from attribution.wires.ingest import Ingester
@@ -109,12 +109,19 @@ def run_pipeline(n: int, seed: int, tmp: Path, embed: bool) -> float:
     from benchmarks.synth import Synth
 
     items = [it for it, _ in Synth(seed + 1).wire_items(n + 20)]
-    pipeline = Pipeline()
-    ing = Ingester(SQLiteWireStore(tmp / f"pipe-{embed}.db"), pipeline=pipeline, embed=embed)
+    pipeline = Pipeline() if workers <= 1 else None
+    store = SQLiteWireStore(tmp / f"pipe-{embed}-{workers}.db")
+    ing = Ingester(store, pipeline=pipeline, embed=embed, workers=workers)
+    if workers > 1:
+        ing.close = lambda: None  # keep the worker pool (and its loaded models) for the timed run
     ing.ingest_items(items[:20])  # warm-up: model load, first batches
     t = time.perf_counter()
     ing.ingest_items(items[20:])
-    return n / (time.perf_counter() - t)
+    v = n / (time.perf_counter() - t)
+    if ing._pool is not None:
+        ing._pool.shutdown()
+    store.close()
+    return v
 
 
 def main(argv=None) -> int:
@@ -124,6 +131,7 @@ def main(argv=None) -> int:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--pipeline-items", type=int, default=200,
                     help="items for the pipeline ingest measurement (0: skip)")
+    ap.add_argument("--workers", type=int, default=2, help="worker processes for the pipeline run")
     ap.add_argument("--no-embed-run", action="store_true", help="skip the ingest run with embeddings")
     ap.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
     ap.add_argument("--tmp", type=Path, default=None, help="folder for the archives (default: a temp dir)")
@@ -154,7 +162,10 @@ def main(argv=None) -> int:
         if args.pipeline_items:
             print(f"\nIngest through the quote pipeline ({args.pipeline_items} items):")
             v = run_pipeline(args.pipeline_items, args.seed, tmp, embed=False)
-            print(f"  spaCy pipeline, no embeddings: {v:.1f} items/s")
+            print(f"  spaCy pipeline, no embeddings, 1 process: {v:.1f} items/s")
+            if args.workers > 1:
+                v = run_pipeline(args.pipeline_items, args.seed, tmp, embed=False, workers=args.workers)
+                print(f"  spaCy pipeline, no embeddings, {args.workers} worker processes: {v:.1f} items/s")
             if not args.no_embed_run:
                 v = run_pipeline(args.pipeline_items, args.seed, tmp, embed=True)
                 print(f"  spaCy pipeline + MiniLM embeddings: {v:.1f} items/s")

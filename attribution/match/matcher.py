@@ -125,6 +125,9 @@ class Matcher:
         self.embed = embed
         self.min_shared_names = min_shared_names
         self.fts_route = fts_route
+        # wire texts without a stored vector are embedded at check time when there are at
+        # most this many (an archive ingested without sentence vectors)
+        self.embed_missing = 64
         self._embedder = None
 
     # ------------------------------------------------------------------ events
@@ -226,9 +229,9 @@ class Matcher:
                     mat[n] = np.frombuffer(b, dtype=np.float32)
                     have[n] = True
             missing = [n for n in range(len(cands)) if not have[n]]
-            if missing:
+            if missing and len(missing) <= self.embed_missing:
                 mat[missing] = self._embed([cands[n].text for n in missing])
-            cos = qv @ mat.T  # (quotes, cands)
+            cos = qv @ mat.T  # (quotes, cands); 0 where a text has no vector
         out = []
         for qi, q in enumerate(analysis.quotes):
             out.append(self._check_quote(q, cands, items, None if cos is None else cos[qi]))

@@ -154,7 +154,8 @@ def item_names(item: WireItem, quotes: Iterable) -> tuple[str, ...]:
     return tuple(sorted(ns))
 
 
-def build_record(item: WireItem, analysis: Optional[Analysis], *, embedder=None) -> ItemRecord:
+def build_record(item: WireItem, analysis: Optional[Analysis], *, embedder=None,
+                 embed_sentences: bool = False) -> ItemRecord:
     quotes = analysis.quotes if analysis is not None else ()
     qrows = []
     for q in quotes:
@@ -174,9 +175,11 @@ def build_record(item: WireItem, analysis: Optional[Analysis], *, embedder=None)
     )
     rec = ItemRecord(stored, qrows, srows)
     if embedder is not None:
-        vecs = embedder.encode([r[2] for r in qrows] + [r[2] for r in srows])
+        texts = [r[2] for r in qrows] + ([r[2] for r in srows] if embed_sentences else [])
+        vecs = embedder.encode(texts)
         rec.quote_vectors = [v.tobytes() for v in vecs[: len(qrows)]]
-        rec.sentence_vectors = [v.tobytes() for v in vecs[len(qrows) :]]
+        if embed_sentences:
+            rec.sentence_vectors = [v.tobytes() for v in vecs[len(qrows) :]]
     return rec
 
 
@@ -186,16 +189,23 @@ class Ingester:
     ``pipeline``: anything with ``analyse_many(docs) -> Iterator[Analysis]``; by default
     :class:`attribution.pipeline.Pipeline` (spaCy), created on first use. Pass
     ``pipeline=False`` to store items without quotes (sentences only).
-    ``embed``: compute MiniLM vectors for quotes and sentences (slower ingest; lets the
-    matcher find translated paraphrases).
+    ``embed``: compute MiniLM vectors of the wire quotes (and with ``embed_sentences`` of
+    every sentence: several times slower on a CPU) so that the matcher can find
+    translated paraphrases by cosine.
+    ``workers``: processes for quote detection (each loads spaCy once).
     """
 
     def __init__(self, store: WireStore, *, pipeline=None, embed: bool = False,
-                 batch_size: int = 16):
+                 batch_size: int = 16, workers: int = 1, embed_sentences: bool = False):
         self.store = store
         self._pipeline = pipeline
         self.embed = embed
-        self.batch_size = batch_size
+        self.embed_sentences = embed_sentences
+        # several processes for quote detection (spaCy), each with its own Pipeline; only
+        # with the default pipeline (a given pipeline object is used in this process)
+        self.workers = workers if pipeline is None else 1
+        self.batch_size = max(batch_size, 8 * self.workers) if self.workers > 1 else batch_size
+        self._pool = None
         self._embedder = shared_embedder() if embed else None
         if embed and hasattr(store, "set_meta"):
             store.set_meta("embedding_model", EMBED_MODEL)
@@ -247,7 +257,30 @@ class Ingester:
             done += self._flush(batch, report)
             if progress:
                 progress(done, batch[-1][0].source)
+        self.close()
         return report
+
+    def _analyse(self, docs: list) -> list:
+        if self.workers <= 1 or len(docs) < 2:
+            return list(self.pipeline.analyse_many(docs))
+        if self._pool is None:
+            import multiprocessing as mp
+            from concurrent.futures import ProcessPoolExecutor
+
+            ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_worker_init)
+        k = self.workers
+        chunks = [docs[i::k] for i in range(k)]
+        results = list(self._pool.map(_worker_analyse, chunks))
+        out: list = [None] * len(docs)
+        for i in range(k):
+            out[i::k] = results[i]
+        return out
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
 
     def _flush(self, batch: list, report: IngestReport) -> int:
         # an id twice in one batch (a corrected version later in the same run): keep the last
@@ -260,7 +293,7 @@ class Ingester:
         if need and self._pipeline is not False:
             docs = [batch[n][0].document for n in need]
             try:
-                for n, ana in zip(need, self.pipeline.analyse_many(docs)):
+                for n, ana in zip(need, self._analyse(docs)):
                     analyses[n] = ana
             except Exception as e:  # one bad item must not lose the batch: retry one by one
                 for n in need:
@@ -271,7 +304,8 @@ class Ingester:
                         report.skipped.append(Skipped(batch[n][0].source,
                                                       f"quote detection failed ({e2.__class__.__name__}); stored without quotes"))
                 del e
-        records = [build_record(it, analyses.get(n), embedder=self._embedder)
+        records = [build_record(it, analyses.get(n), embedder=self._embedder,
+                                embed_sentences=self.embed_sentences)
                    for n, (it, _, _) in enumerate(batch)]
         self.store.put_many(records)
         for (it, status, _), rec in zip(batch, records):
@@ -281,3 +315,17 @@ class Ingester:
                 report.ingested += 1
             report.quotes += len(rec.quotes)
         return len(batch)
+
+
+_WORKER_PIPELINE = None
+
+
+def _worker_init() -> None:
+    global _WORKER_PIPELINE
+    from attribution.pipeline import Pipeline
+
+    _WORKER_PIPELINE = Pipeline()
+
+
+def _worker_analyse(docs: list) -> list:
+    return list(_WORKER_PIPELINE.analyse_many(docs))
