@@ -103,8 +103,10 @@ def analysis_table(analysis: Analysis, *, compact: bool = False):
     return table
 
 
-# below this many columns the method column folds into the speaker column
+# below this many columns the method column folds into the speaker column (and,
+# after `check`, the agency into the verdict column)
 COMPACT_BELOW = 100
+COMPACT_BELOW_CHECKED = 140
 # width for a file or a pipe, where there is no terminal to measure (rich would take 80)
 PIPE_WIDTH = 120
 
@@ -119,9 +121,10 @@ def write_tables(analyses: Iterable[Analysis], out: TextIO, *, width: Optional[i
     console = Console(file=out, width=width, highlight=False)
     if width is None and not console.is_terminal and not os.environ.get("COLUMNS"):
         console.width = PIPE_WIDTH
-    compact = console.width < COMPACT_BELOW
     n = 0
     for analysis in analyses:
+        checked = analysis.checked is not None
+        compact = console.width < (COMPACT_BELOW_CHECKED if checked else COMPACT_BELOW)
         if n:
             console.print()
         # the heading on a line of its own, never wrapped: a long path stays whole
