@@ -65,7 +65,12 @@ PathLike = Union[str, os.PathLike]
 
 
 class BatchUsageError(Exception):
-    """Bad batch arguments (a missing input, a glob matching nothing, no archive): exit 2."""
+    """Bad batch arguments (a missing input, a glob matching nothing, no archive): exit 2;
+    an archive file that is not one: exit 3 (``exit_code``)."""
+
+    def __init__(self, message: str, exit_code: int = 2):
+        super().__init__(message)
+        self.exit_code = exit_code
 
 
 # --------------------------------------------------------------------------- inputs
@@ -230,12 +235,26 @@ def _open_archive(db: str, window_days: int):
     from attribution.wires import WireArchive
     from attribution.wires.store import SQLiteWireStore
 
+    import sqlite3
+
     try:
         store = SQLiteWireStore(db, readonly=True)
         store.count()
-    except Exception:  # a WAL archive whose -shm cannot be made read-only: open normally
+    except sqlite3.OperationalError as e:
+        # a WAL archive whose shared-memory file cannot be opened read-only: open it
+        # normally (never for anything else: that would create tables in a stranger's file)
+        if "unable to open" not in str(e):
+            raise
         store = SQLiteWireStore(db)
     return WireArchive(store, window_days=window_days)
+
+
+def _probe_archive(db: str) -> None:
+    """Fail early, in this process, when `db` is not a wire archive (not in every worker)."""
+    try:
+        _open_archive(db, 0).close()
+    except Exception as e:
+        raise BatchUsageError(f"{db}: not a wire archive ({' '.join(str(e).split())}) [E108]", 3) from None
 
 
 def _init_worker(cfg: dict, pipeline_factory: Optional[Callable[[], Any]] = None, pipeline=None) -> None:
@@ -388,12 +407,16 @@ class _Progress:
                           TaskProgressColumn(), Rate(), TimeElapsedColumn(), TextColumn("ETA"),
                           TimeRemainingColumn(), console=console, transient=False,
                           redirect_stdout=False, redirect_stderr=False)
-        desc = "checking" + (f" ({resumed} done before)" if resumed else "")
+        self.desc = "checking" + (f" ({resumed} done before)" if resumed else "")
+        self.started = False
         self.p.start()
-        self.task = self.p.add_task(desc, total=total)
+        self.task = self.p.add_task("loading the model", total=total)
 
     def advance(self) -> None:
         if self.p is not None:
+            if not self.started:
+                self.started = True
+                self.p.update(self.task, description=self.desc)
             self.p.advance(self.task)
 
     def stop(self) -> None:
@@ -500,6 +523,7 @@ def run_batch(
             tempdir = archive._tempdir
         else:
             db = str(wires)
+            _probe_archive(db)
         settings = settings_hash(wires.resolve().as_posix(), window_days, detector)
 
         done = {} if force else _scan_done(out / "articles")

@@ -76,7 +76,7 @@ def batch_command(
     title: Optional[str] = typer.Option(None, "--title", help="Title of report.html."),
 ) -> None:
     """Check many articles in parallel and write a report folder (resumable)."""
-    from attribution.batch import BatchUsageError, run_batch
+    from attribution.batch import BatchUsageError, default_workers, run_batch
     from attribution.config import ConfigError, effective, load_config
 
     try:
@@ -96,13 +96,19 @@ def batch_command(
         from attribution.wires.store import default_db_path
 
         wpath = default_db_path()
+    pipeline = None
+    if (cfg.get("workers") or default_workers()) == 1 and Path(wpath).exists() and _inputs_exist(inputs):
+        # one worker runs in this process: share the CLI's pipeline (loaded once per process)
+        from attribution import cli
+
+        pipeline = cli.get_pipeline()
     try:
         result = run_batch(inputs, wpath, cfg["out"], workers=cfg.get("workers"), force=force,
                            window_days=cfg["window"], fail_on=cfg["fail_on"],
-                           progress=False if quiet else None, title=title)
+                           progress=False if quiet else None, title=title, pipeline=pipeline)
     except BatchUsageError as e:
         _error(e)
-        raise typer.Exit(EXIT_USAGE)
+        raise typer.Exit(e.exit_code)
     except KeyboardInterrupt:
         _error("interrupted; run the same command again to resume")
         raise typer.Exit(130)
@@ -120,13 +126,20 @@ def batch_command(
     raise typer.Exit(EXIT_GATE if gate and result.failing_quotes else EXIT_OK)
 
 
+def _inputs_exist(inputs) -> bool:
+    """Load no model for a call that will stop at a usage error anyway."""
+    import glob
+
+    return all(Path(i).exists() or glob.glob(i, recursive=True) for i in inputs)
+
+
 def register(app: typer.Typer) -> None:
     """Add `batch` to the main app."""
     app.command("batch")(batch_command)
 
 
-def main(argv: Optional[list[str]] = None) -> None:
-    """``python -m attribution.cli_batch batch …``: the batch command on its own."""
+def make_app() -> typer.Typer:
+    """A typer app with only the batch command (for ``python -m`` and tests)."""
     app = typer.Typer(name="attribution", add_completion=False, pretty_exceptions_enable=False,
                       rich_markup_mode=None, no_args_is_help=True)
 
@@ -135,7 +148,12 @@ def main(argv: Optional[list[str]] = None) -> None:
         """attribution batch"""
 
     register(app)
-    app(args=argv, prog_name="attribution")
+    return app
+
+
+def main(argv: Optional[list[str]] = None) -> None:
+    """``python -m attribution.cli_batch batch …``: the batch command on its own."""
+    make_app()(args=argv, prog_name="attribution")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -379,3 +379,33 @@ def test_real_pipeline_one_worker(tmp_path, wires_dir, pipeline, monkeypatch):
     assert 'class="k-negation"' in page
     report = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
     assert "empty.txt" in report and "FAIL" in report
+
+
+def test_not_an_archive_is_refused_before_any_work(tmp_path):
+    make_articles(tmp_path / "in")
+    bogus = tmp_path / "bogus.db"
+    bogus.write_text("hello " * 100)
+    r = batch_cli(["in", "--wires", str(bogus), "--out", "o"], tmp_path)
+    assert r.returncode == 3 and "bogus.db: not a wire archive" in r.stderr and "Traceback" not in r.stderr
+    empty = tmp_path / "empty.db"
+    empty.write_bytes(b"")
+    r = batch_cli(["in", "--wires", str(empty), "--out", "o"], tmp_path)
+    assert r.returncode == 3 and empty.stat().st_size == 0  # not turned into an archive
+
+
+def test_cli_batch_one_worker_gate(tmp_path, wires_dir, cli_pipeline, monkeypatch):
+    from typer.testing import CliRunner
+
+    from attribution.cli_batch import make_app
+
+    monkeypatch.chdir(tmp_path)
+    make_articles(tmp_path / "in")
+    (tmp_path / "attribution.toml").write_text(f'wires = "{wires_dir.name}"\nworkers = 1\n')
+    r = CliRunner().invoke(make_app(), ["batch", "in", "--out", "out", "--gate", "--quiet"])
+    assert r.exit_code == 1, r.output  # union.txt is altered, mayor.txt unverified
+    assert r.stdout.strip().endswith("out/report.html")
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert summary["articles"]["processed"] == 3 and summary["gate"]["failing_quotes"] >= 2
+    r = CliRunner().invoke(make_app(), ["batch", "in", "--out", "out", "--fail-on", "misattributed", "--quiet"])
+    assert r.exit_code == 0, r.output
+    assert json.loads((tmp_path / "out" / "summary.json").read_text())["articles"]["resumed"] == 3
