@@ -85,12 +85,17 @@ class Pipeline:
 
 def _skip_dateline(doc: Document, paras: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Start the paragraph after the dateline, so it is never read as a speaker."""
-    if doc.dateline is None:
+    dateline = doc.dateline
+    if dateline is None:
+        from attribution.io.dateline import find_dateline
+
+        dateline = find_dateline(doc.text)
+    if dateline is None:
         return paras
     out = []
     for s, e in paras:
-        if s <= doc.dateline.start < e and doc.dateline.end < e:
-            s = doc.dateline.end
+        if s <= dateline.start < e and dateline.end < e:
+            s = dateline.end
             while s < e and doc.text[s].isspace():
                 s += 1
         out.append((s, e))
