@@ -281,6 +281,17 @@ class Matcher:
             cmp.cand = c  # type: ignore[attr-defined]
             cmp.verdict = judge(cmp)
             comparisons.append(cmp)
+        # a wire sentence inside a wire quote that was judged too: the quote is the better
+        # unit (a sentence of a two-sentence quote can look like an excerpt with a change,
+        # or a confirmation, that the whole quote does not bear out); when the quote as a
+        # whole is no evidence, its sentences still can be (one sentence carried verbatim)
+        quotes_seen = [cmp.cand for cmp in comparisons  # type: ignore[attr-defined]
+                       if cmp.cand.kind != "sentence" and cmp.verdict]  # type: ignore[attr-defined]
+        for cmp in comparisons:
+            c = cmp.cand  # type: ignore[attr-defined]
+            if c.kind == "sentence" and any(
+                    w.item_id == c.item_id and w.start <= c.start and c.end <= w.end + 2 for w in quotes_seen):
+                cmp.verdict = None
         verdict, best = decide(comparisons)
         judged = [c for c in comparisons if c.verdict]
         judged.sort(key=lambda c: (c is not best, _order(c.verdict), -c.closeness))

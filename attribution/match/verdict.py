@@ -181,8 +181,7 @@ def judge(c: Comparison) -> Optional[str]:
         if hard and al.closeness >= ALTERED_CLOSENESS:
             return "misattributed" if c.speaker == "different" and al.closeness >= VERBATIM_CLOSENESS else (
                 None if c.speaker == "different" else "altered")
-        if (soft and len(soft) == 1 and not content_wording and al.closeness >= ALTERED_SOFT_CLOSENESS
-                and al.coverage_article >= 0.75):
+        if soft and len(soft) == 1 and not content_wording and al.closeness >= ALTERED_SOFT_CLOSENESS:
             return None if c.speaker == "different" else "altered"
         if c.speaker == "different" and al.closeness >= VERBATIM_CLOSENESS and al.coverage >= EXCERPT_COVERAGE:
             return "misattributed"
