@@ -239,7 +239,9 @@ class RuleDetector:
             if needs_verb and not any(t.pos_ in ("VERB", "AUX") for sp in spans for t in sp):
                 continue
             parts = [(u.abs(sp[0])[0], u.abs(sp[-1])[1]) for sp in spans]
-            if sum(quoted.coverage(u, a, b) * (b - a) for a, b in parts) >= 0.5 * sum(b - a for a, b in parts):
+            framed = comp is None and spans[0][0].text not in QUOTE_CHARS
+            if not framed and sum(quoted.coverage(u, a, b) * (b - a) for a, b in parts) >= 0.5 * sum(
+                    b - a for a, b in parts):
                 continue  # a quote carries it: its cue, not a separate claim
             if any(q.parts[0][0] <= u.abs(tok)[0] < q.parts[0][1] for q in out):
                 continue  # nested report inside a reported clause: PolNeAR keeps the outer one
@@ -473,8 +475,8 @@ def _cue_clause(verb):
             hi = k
     if lo <= sent.start or hi - lo > 12 or doc[lo - 1].text != ",":
         return None
-    if any(t.text in QUOTE_CHARS for t in doc[sent.start : lo]):
-        return None
+    if doc[sent.start].text in QUOTE_CHARS:
+        return None  # a direct quote's own cue
     subj = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
     if not subj or not (lo <= subj[0].i < hi):
         return None
