@@ -300,7 +300,7 @@ def _read_unit(u: Unit) -> Document:
 def _process(u: Unit) -> dict:
     """Check one article; write its review page, then its result file. Returns a small
     status dict (never raises for a bad article)."""
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     out = Path(_W["out"])
     try:
         try:
@@ -320,6 +320,7 @@ def _process(u: Unit) -> dict:
             "content_hash": u.content_hash, "settings": _W["settings"], "group": u.group,
             "outlet": doc.meta_get("outlet") or "", "review": review_rel,
             "elapsed_s": round(time.perf_counter() - t0, 4),
+            "cpu_s": round(time.process_time() - c0, 4),
         }
         atomic_write_text(out / "articles" / f"{u.name}.json",
                           json.dumps(result, ensure_ascii=False) + "\n")
@@ -485,6 +486,10 @@ def run_batch(
     callable each worker calls instead of loading :class:`~attribution.pipeline.Pipeline`
     (tests, other detectors). ``progress``: None = a bar when stderr is a terminal.
     ``log``: where one-line notes go (default: stderr).
+
+    The pool starts its workers as fresh interpreters (forkserver, else spawn), which
+    import the main module again: a script that calls this with ``workers > 1`` must do so
+    under ``if __name__ == "__main__":`` (the `attribution` command does).
     """
     t_start = time.perf_counter()
     fail_on = tuple(fail_on)

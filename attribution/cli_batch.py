@@ -75,7 +75,20 @@ def batch_command(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
     title: Optional[str] = typer.Option(None, "--title", help="Title of report.html."),
 ) -> None:
-    """Check many articles in parallel and write a report folder (resumable)."""
+    """Check many articles in parallel and write a report folder (resumable).
+
+    Writes OUT/report.html (totals, every failing quote, per agency, outlet and speaker),
+    OUT/quotes.csv, OUT/summary.json, and per article OUT/articles/NAME.json and
+    OUT/review/NAME.html; prints the path of report.html. Run again after a stop: the
+    articles already done are skipped (--force redoes them).
+
+    \b
+    Exit codes:
+      0  done
+      1  --gate: a quote's verdict is in --fail-on
+      2  usage error (missing input, no archive, bad option or config file)
+      3  an article could not be read (listed in the report; the others are checked)
+    """
     from attribution.batch import BatchUsageError, default_workers, run_batch
     from attribution.config import ConfigError, effective, load_config
 
