@@ -508,7 +508,7 @@ def run_batch(
     workers = workers or default_workers()
     if in_process is None:
         in_process = workers <= 1 or pipeline is not None
-    tempdir = None
+    folder_archive = None
     try:
         if wires.is_dir():
             from attribution.wires import WireArchive
@@ -524,8 +524,8 @@ def run_batch(
                 if getattr(s, "error", False):
                     say(f"attribution: error: {s.source}: {s.reason} (skipped)")
             db = archive.store.path
-            archive.store.close()
-            tempdir = archive._tempdir
+            archive.store.close()  # the workers open it read-only; close() below deletes it
+            folder_archive = archive
         else:
             db = str(wires)
             _probe_archive(db)
@@ -591,10 +591,8 @@ def run_batch(
                            summary.get("gate", {}).get("failing_quotes", 0), summary,
                            time.perf_counter() - t_start)
     finally:
-        if tempdir:
-            import shutil
-
-            shutil.rmtree(tempdir, ignore_errors=True)
+        if folder_archive is not None:
+            folder_archive.close()
 
 
 def _run_pool(todo: list[Unit], cfg: dict, workers: int, pipeline_factory, bar: _Progress,
