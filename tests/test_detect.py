@@ -209,6 +209,18 @@ def test_speaker_resolution_cases(pipeline, text, words, name):
     assert fold(q.speaker.name) == fold(name)
 
 
+def test_lead_cue_is_the_verb_nearest_the_quote(pipeline):
+    text = 'Speaking at the harbour on Monday, Nikolai Petrov said: "We are ready."'
+    q = find(analyse(pipeline, text), "We are ready")
+    assert q.cue.text == "said"
+
+
+def test_unresolvable_pronoun_gives_no_name(pipeline):
+    q = find(analyse(pipeline, '"Yes," he said.'), "Yes")
+    assert q.speaker.method == "pronoun"
+    assert q.speaker.name == ""
+
+
 def test_metonym_table():
     assert metonym_government("Ankara") == "Government of Turkey"
     assert metonym_government("the White House") == "Government of the United States"

@@ -133,15 +133,12 @@ class RuleDetector:
         prev = last_in_unit.get(first.para)
         if prev is not None and trail_cue is None:
             prev_q, prev_seg = prev
-            between = text[prev_seg.after : first.open_at]
             if (
                 prev_q.kind in ("direct", "split")
                 and prev_q.cue is not None
-                and prev_q.cue[0] > (prev_seg.close_at or prev_seg.end)
+                and prev_seg.after <= prev_q.cue[0]
                 and prev_q.cue[1] <= first.open_at
-                and len(_content_words(between)) <= 60
-                and not re.search(r"[.!?;]\s.*\w", between.split(text[prev_q.cue[0]:prev_q.cue[1]], 1)[-1])
-                and not re.search(r"[.!?;]\s", between.split(text[prev_q.cue[0]:prev_q.cue[1]], 1)[0])
+                and _only_the_cue_between(u_first, prev_seg.after, first.open_at)
             ):
                 prev_q.kind = "multi_paragraph" if run.multi_paragraph else "split"
                 prev_q.parts.extend(parts)
@@ -152,7 +149,7 @@ class RuleDetector:
             rq = RawQuote(kind="multi_paragraph", parts=parts)
             if trail_cue is not None:
                 return _attach(rq, trail_cue, u_last)
-            lead_cue = _find_cue(lead, quoted, u_first) if lead_text.endswith((":", ",")) else None
+            lead_cue = _find_cue(lead, quoted, u_first, last=True) if lead_text.endswith((":", ",")) else None
             if lead_cue is not None:
                 return _attach(rq, lead_cue, u_first)
             intro = _intro_from_previous(units, first, quoted)
@@ -179,7 +176,7 @@ class RuleDetector:
 
         # introduced within the sentence: `X said: "…"`, `X said "…"`, or a fragment
         if lead_text.endswith((":", ",")):
-            lead_cue = _find_cue(lead, quoted, u_first)
+            lead_cue = _find_cue(lead, quoted, u_first, last=True)
             if lead_cue is not None:
                 return _attach(RawQuote(kind="direct", parts=parts), lead_cue, u_first)
             named = _colon_speaker(lead)
@@ -195,7 +192,7 @@ class RuleDetector:
         if gov is None and trail_cue is not None and len(words) >= 4:
             gov = trail_cue
         if gov is None:
-            gov = _find_cue(lead, quoted, u_first)
+            gov = _find_cue(lead, quoted, u_first, last=True)
         if gov is None:
             return None
         return _attach(RawQuote(kind="partial", parts=parts), gov, u_first)
@@ -352,8 +349,9 @@ def _trail_tokens(u: Unit, seg: Segment, by_unit) -> list:
     return toks
 
 
-def _find_cue(toks: list, quoted: _QuoteMask, u: Unit):
-    for t in toks:
+def _find_cue(toks: list, quoted: _QuoteMask, u: Unit, last: bool = False):
+    """The first cue word (the last one, for the words before a quote)."""
+    for t in reversed(toks) if last else toks:
         if quoted.inside(u, t):
             continue
         if t.lower_ == "according" and t.i + 1 < len(t.doc) and t.doc[t.i + 1].lower_ == "to":
@@ -378,6 +376,15 @@ def _governing_verb(u: Unit, seg: Segment, quoted: _QuoteMask):
         if tok.lemma_.lower() in CUE_VERBS | REPORT_VERBS and tok.pos_ in ("VERB", "AUX"):
             return tok
     return None
+
+
+def _only_the_cue_between(u: Unit, lo: int, hi: int) -> bool:
+    """Between two quoted pieces, one short cue clause and nothing else."""
+    toks = [t for t in u.doc[u.tok_at(lo) : u.tok_at(hi)] if not t.is_space and t.text not in QUOTE_CHARS]
+    if not toks or len(toks) > 60:
+        return False
+    ends = [i for i, t in enumerate(toks) if t.text in SENT_END]
+    return not ends or ends == [len(toks) - 1]
 
 
 def _finite_clause_after(verb) -> bool:

@@ -163,14 +163,14 @@ class SpeakerResolver:
             for ent in self.reg.people_before(pos):
                 if ent.gender in (None, gender) or gender not in ("m", "f"):
                     return Speaker(ent.canonical, "person", "pronoun", mention, 0.6), ent
-            return Speaker(tok.text, "unknown", "pronoun", mention, 0.2), None
+            return Speaker("", "unknown", "pronoun", mention, 0.0), None
         # they / it / we: the last speaking body, else the latest organisation
         if self.last is not None and self.last.type in ("organization", "government", "group"):
             return Speaker(self.last.name, self.last.type, "pronoun", mention, 0.6), self.last_entity
         orgs = self.reg.orgs_before(pos)
         if orgs:
             return Speaker(orgs[0].canonical, "organization", "pronoun", mention, 0.5), orgs[0]
-        return Speaker(tok.text, "group" if p in ("they", "we") else "unknown", "pronoun", mention, 0.2), None
+        return Speaker("", "group" if p in ("they", "we") else "unknown", "pronoun", mention, 0.0), None
 
     def _role(self, m, pos: int, mention) -> tuple[Speaker, Optional[Entity]]:
         head = m.root
