@@ -3,7 +3,8 @@
 The browser test loads the page in headless Chromium (``chromium`` from Debian; skipped
 when there is none) and checks the DOM as the browser built it: the highlighted quotes
 and their verdicts are there, and nothing from the content ran or became an element.
-It keeps a screenshot in pytest's tmp dir, copied to ``$ARTIFACTS_DIR`` when set.
+It keeps a screenshot in pytest's tmp dir, copied to ``$ARTIFACTS_DIR`` when set. With
+``ATTRIBUTION_REQUIRE_BROWSER=1`` (CI) a missing browser fails the test instead.
 """
 
 from __future__ import annotations
@@ -301,6 +302,8 @@ def keep_artifact(path: Path) -> None:
 def test_review_page_in_headless_chromium(tmp_path):
     exe = find_chromium()
     if exe is None:
+        if os.environ.get("ATTRIBUTION_REQUIRE_BROWSER"):  # set by .ci/run after installing it
+            pytest.fail("ATTRIBUTION_REQUIRE_BROWSER is set but no chromium was found")
         pytest.skip("no chromium on this machine (Debian: apt-get install chromium)")
     page = tmp_path / "review.html"
     write_review(build(), page)
