@@ -45,26 +45,43 @@ def paragraph_spans(text: str) -> list[tuple[int, int]]:
 
 
 class Pipeline:
-    def __init__(self, detector: str = "rules", nlp=None):
+    def __init__(self, detector: str = "rules", nlp=None, n_process: int = 1):
         if detector not in DETECTORS:
             raise ValueError(f"unknown detector {detector!r}; choose from {', '.join(DETECTORS)}")
         from attribution.detect.rules import RuleDetector
         from attribution.nlp import load_spacy
 
         self.nlp = nlp or load_spacy()
+        self.n_process = max(1, n_process)
         self.detector = RuleDetector(broad=detector == "rules-broad")
 
     def analyse(self, doc: Document) -> Analysis:
         return next(self.analyse_many([doc]))
 
-    def analyse_many(self, docs: Iterable[Document]) -> Iterator[Analysis]:
-        from attribution.nlp import parse_units, split_units
+    def analyse_many(self, docs: Iterable[Document], group: int = 16) -> Iterator[Analysis]:
+        """Analyses in input order; paragraphs of `group` documents are parsed together
+        (over `n_process` processes when more than one was asked for)."""
+        from attribution.nlp import Unit, split_units
+
+        pending: list[tuple[Document, list[tuple[int, int]]]] = []
+
+        def flush():
+            texts = [d.text[s:e] for d, spans in pending for s, e in spans]
+            kw = {"n_process": self.n_process} if self.n_process > 1 and len(pending) > 1 else {}
+            parsed = iter(self.nlp.pipe(texts, batch_size=64, **kw))
+            for d, spans in pending:
+                units = [Unit(i, s, e, next(parsed)) for i, (s, e) in enumerate(spans)]
+                yield Analysis(document=d, quotes=tuple(self._quotes(d.text, units, d)))
+            pending.clear()
 
         for doc in docs:
             paras = [(p.start, p.end) for p in doc.paragraphs] or paragraph_spans(doc.text)
             paras = _skip_dateline(doc, paras)
-            units = parse_units(self.nlp, doc.text, split_units(doc.text, paras))
-            yield Analysis(document=doc, quotes=tuple(self._quotes(doc.text, units, doc)))
+            pending.append((doc, split_units(doc.text, paras)))
+            if len(pending) >= group or sum(len(sp) for _, sp in pending) > 2000:
+                yield from flush()
+        if pending:
+            yield from flush()
 
     def _quotes(self, text: str, units, doc: Document) -> list[Quote]:
         from attribution.resolve.registry import Registry
