@@ -3,7 +3,7 @@
 `attribution.cli` calls :func:`register` with its typer app. Nothing heavy is imported
 at module level (spaCy, torch, rapidfuzz load inside the commands).
 
-    attribution wires ingest PATH... [--db FILE] [--no-embed]
+    attribution wires ingest PATH... [--db FILE] [--embed] [--fast] [--workers N]
     attribution wires stats [--db FILE] [--format table|json]
     attribution wires search TEXT [--db FILE] [--limit N]
     attribution check ARTICLE... [--wires DB_OR_FOLDER] [--format table|json|jsonl|csv]
@@ -80,13 +80,19 @@ def _pipeline():
         return Pipeline()
 
 
-def _ingest(store, paths: List[Path], *, embed: bool, quiet: bool = False, workers: int = 1):
+def _ingest(store, paths: List[Path], *, embed: bool, quiet: bool = False, workers: int = 1,
+            fast: bool = False):
     """Ingest with a progress line on stderr when it is a terminal."""
     from attribution.wires.ingest import Ingester
     from attribution.wires.readers import iter_wire_files
 
-    ingester = Ingester(store, pipeline=_pipeline() if workers <= 1 else None, embed=embed,
-                        workers=workers)
+    if fast:
+        from attribution.wires.fastquotes import FastWireAnalyser
+
+        pipeline = FastWireAnalyser()
+    else:
+        pipeline = _pipeline() if workers <= 1 else None
+    ingester = Ingester(store, pipeline=pipeline, embed=embed, workers=workers)
     try:
         from rich.console import Console
 
@@ -138,6 +144,9 @@ def register(app: typer.Typer) -> None:
                                    "translated paraphrases; several times slower on a CPU)."),
         workers: int = typer.Option(1, "--workers", "-j", min=1,
                                     help="Processes for quote detection (each loads spaCy)."),
+        fast: bool = typer.Option(False, "--fast",
+                                  help="Find wire quotes with the fast pattern finder (no spaCy; "
+                                  "hundreds of items a second) instead of the full pipeline."),
         quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display."),
     ) -> None:
         """Add wire items to the archive. Idempotent: an item already there is skipped, a
@@ -159,7 +168,7 @@ def register(app: typer.Typer) -> None:
             _error(f"{path}: cannot open the archive ({e}) [E108]")
             raise typer.Exit(EXIT_INPUT)
         try:
-            report = _ingest(store, paths, embed=embed, quiet=quiet, workers=workers)
+            report = _ingest(store, paths, embed=embed, quiet=quiet, workers=workers, fast=fast)
         finally:
             store.close()
         raise typer.Exit(_summary(report))

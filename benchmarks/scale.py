@@ -100,7 +100,7 @@ def run_size(n: int, articles: int, seed: int, tmp: Path) -> dict:
     }
 
 
-def run_pipeline(n: int, seed: int, tmp: Path, embed: bool, workers: int = 1) -> float:
+def run_pipeline(n: int, seed: int, tmp: Path, embed: bool, workers: int = 1, fast: bool = False) -> float:
     """items/s ingesting n synthetic items through the real pipeline (spaCy)."""
     from attribution.pipeline import Pipeline
     from attribution.wires.ingest import Ingester
@@ -109,8 +109,13 @@ def run_pipeline(n: int, seed: int, tmp: Path, embed: bool, workers: int = 1) ->
     from benchmarks.synth import Synth
 
     items = [it for it, _ in Synth(seed + 1).wire_items(n + 20)]
-    pipeline = Pipeline() if workers <= 1 else None
-    store = SQLiteWireStore(tmp / f"pipe-{embed}-{workers}.db")
+    if fast:
+        from attribution.wires.fastquotes import FastWireAnalyser
+
+        pipeline = FastWireAnalyser()
+    else:
+        pipeline = Pipeline() if workers <= 1 else None
+    store = SQLiteWireStore(tmp / f"pipe-{embed}-{workers}-{fast}.db")
     ing = Ingester(store, pipeline=pipeline, embed=embed, workers=workers)
     if workers > 1:
         ing.close = lambda: None  # keep the worker pool (and its loaded models) for the timed run
@@ -160,7 +165,9 @@ def main(argv=None) -> int:
             print(f"{r['items']:>8} {r['ingest_items_s']:>12.0f} {r['check_p50_ms']:>13.1f} "
                   f"{r['check_p95_ms']:>13.1f} {r['db_mb']:>8.1f} {r['unverified_ok']:>14}")
         if args.pipeline_items:
-            print(f"\nIngest through the quote pipeline ({args.pipeline_items} items):")
+            print(f"\nIngest from wire text, quotes detected at ingest ({args.pipeline_items} items):")
+            v = run_pipeline(args.pipeline_items, args.seed, tmp, embed=False, fast=True)
+            print(f"  fast wire quote finder (--fast), no embeddings: {v:.1f} items/s")
             v = run_pipeline(args.pipeline_items, args.seed, tmp, embed=False)
             print(f"  spaCy pipeline, no embeddings, 1 process: {v:.1f} items/s")
             if args.workers > 1:

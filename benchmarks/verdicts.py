@@ -193,6 +193,8 @@ def main(argv=None) -> int:
     ap.add_argument("--verbose", "-v", action="store_true", help="print every quote")
     ap.add_argument("--gold-only", action="store_true", help="only the gold-spans variant")
     ap.add_argument("--window", type=int, default=3)
+    ap.add_argument("--wire-analyser", choices=("pipeline", "fast"), default="pipeline",
+                    help="quote detection for the wires: the spaCy pipeline or the fast regex finder")
     args = ap.parse_args(argv)
     if not args.cases.is_dir():
         print(f"verdicts: no cases at {args.cases} (../shared/data is absent): skipped")
@@ -216,7 +218,12 @@ def main(argv=None) -> int:
     for case in cases:
         gold = json.loads((case / "gold.json").read_text(encoding="utf-8"))
         doc = read_documents(case / "article.txt")[0]
-        with WireArchive.from_folder(case / "wires", pipeline=pipeline, embed=args.embed) as arch:
+        wire_pipeline = pipeline
+        if args.wire_analyser == "fast":
+            from attribution.wires.fastquotes import FastWireAnalyser
+
+            wire_pipeline = FastWireAnalyser()
+        with WireArchive.from_folder(case / "wires", pipeline=wire_pipeline, embed=args.embed) as arch:
             matcher = Matcher(arch.store, window_days=args.window, embed=args.embed)
             # gold spans
             gq = gold_quotes(doc, gold)
@@ -257,7 +264,8 @@ def main(argv=None) -> int:
                     print(f"XX {g['verdict'][:6]:6} -> {pred[:6]:6} {g['kind'][:6]:6} gold={g['speaker'][:20]!r} "
                           f"pred={sp[:20]!r} {g['text'][:60]!r}")
     print(gold_score.report(f"Verdicts given gold quote spans and speakers ({len(cases)} cases, "
-                            f"{len(gold_score.rows)} quotes{', embeddings' if args.embed else ''})"))
+                            f"{len(gold_score.rows)} quotes{', embeddings' if args.embed else ''}; "
+                            f"wire quotes by the {args.wire_analyser} analyser)"))
     if not args.gold_only:
         print(e2e_score.report(f"Verdicts end to end (pipeline quotes; {found}/{total} gold quotes "
                                f"paired with a detected quote; unpaired count as wrong)"))

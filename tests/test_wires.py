@@ -334,3 +334,30 @@ def test_cli_check_exit_codes(tmp_path, runner, stub_pipeline):
     r = runner.invoke(app, ["check", str(binary), str(art), "--wires", str(d), "--format", "jsonl"])
     assert r.exit_code == 3
     assert len(r.stdout.strip().splitlines()) == 1  # the readable article was still checked
+
+
+def test_fast_wire_analyser_finds_quotes_and_speakers():
+    from attribution.wires.fastquotes import FastWireAnalyser
+    from attribution.wires.readers import make_item
+
+    body = (
+        "NORRVIK, March 3 (AFP) - Dockers in Norrvik stopped work on Tuesday.\n\n"
+        '"We will not go back until the plan is withdrawn," said guild leader Anton Brekke.\n\n'
+        '"The cranes can wait," Brekke said. "Our families cannot."\n\n'
+        "Harbour Board chairwoman Liv Sandvik said the terminal would reopen on Friday.\n\n"
+        "According to the Kessel Harbour Board, 40 ships were waiting at anchor.\n\n"
+        "Sandvik called the strike \"a costly mistake for everyone\" and left.\n\n"
+        "Warsaw has said it will not intervene in the dispute."
+    )
+    item = make_item(body=body, agency="AFP", date="2026-03-03", headline="h")
+    a = FastWireAnalyser().analyse(item.document)
+    got = [(q.kind, q.speaker.name, q.text) for q in a.quotes]
+    for q in a.quotes:
+        for p in q.parts:
+            assert item.body[p.start : p.end] == p.text
+    assert ("direct", "Anton Brekke", "We will not go back until the plan is withdrawn,") in got
+    assert ("split", "Anton Brekke", "The cranes can wait, ... Our families cannot.") in got
+    assert ("indirect", "Liv Sandvik", "the terminal would reopen on Friday") in got
+    assert ("indirect", "Kessel Harbour Board", "40 ships were waiting at anchor") in got
+    assert ("partial", "Liv Sandvik", "a costly mistake for everyone") in got
+    assert ("indirect", "Government of Poland", "it will not intervene in the dispute") in got
