@@ -219,7 +219,7 @@ class RuleDetector:
             comps = [c for c in tok.children if c.dep_ == "ccomp"]
             comp = next((c for c in comps if c.i > tok.i), None)
             if comp is not None:
-                spans = [_clean_content(doc, comp.left_edge.i, comp.right_edge.i + 1)]
+                spans = [_clean_content(doc, comp.left_edge.i, _cut_conjoined(tok, comp.left_edge.i, comp.right_edge.i + 1))]
             elif lemma in PARENTHETICAL and _cue_clause(tok) is not None:
                 # "…, officials said" / "X, he said, Y": the sentence around the cue clause
                 spans = _around_cue(tok)
@@ -228,7 +228,8 @@ class RuleDetector:
                     c.dep_ in ("dobj", "xcomp") or c.dep_ == "prep" and c.lower_ in ("for", "about", "of", "on"))]
                 if not objs or not self.broad or lemma not in OBJECT_VERBS:
                     continue
-                spans = [_clean_content(doc, objs[0].left_edge.i, tok.right_edge.i + 1)]
+                hi = max(o.right_edge.i for o in objs) + 1
+                spans = [_clean_content(doc, objs[0].left_edge.i, _cut_conjoined(tok, objs[0].left_edge.i, hi))]
                 needs_verb = False
             spans = [sp for sp in spans if sp is not None and sp.end - sp.start >= 2]
             if not spans:
@@ -500,6 +501,27 @@ def _around_cue(verb) -> list:
     if hi < sent.end and doc[hi].text not in SENT_END:
         out.append(_clean_content(doc, hi, sent.end))
     return [sp for sp in out if sp is not None]
+
+
+def _cut_conjoined(verb, lo: int, hi: int) -> int:
+    """End of a content clause before a second predicate of the speaker's.
+
+    "said she admires him and praised the plan": the parser often hangs "praised"
+    inside the reported clause; a subjectless verb in the cue's own tense, or a
+    ", noting …" participle, belongs to the speaker, not to what was said.
+    """
+    doc = verb.doc
+    cut = hi
+    for t in doc[lo:hi]:
+        if t.i == lo or t.dep_ not in ("conj", "advcl") or t.pos_ != "VERB":
+            continue
+        if any(c.dep_ in ("nsubj", "nsubjpass") for c in t.children):
+            continue
+        same_tense = t.dep_ == "conj" and t.tag_ == verb.tag_ and t.head.tag_ != verb.tag_
+        participle = t.dep_ == "advcl" and t.tag_ == "VBG" and doc[t.left_edge.i - 1].text == ","
+        if same_tense or participle:
+            cut = min(cut, t.left_edge.i)
+    return cut
 
 
 def _clean_content(doc, lo: int, hi: int):
