@@ -28,9 +28,6 @@ from rapidfuzz.distance import Levenshtein
 # --------------------------------------------------------------------------- folding
 
 
-_SHARED_FOLD = None
-
-
 def fold(text: str) -> str:
     """Case and diacritics folding (Erdoğan -> erdogan); curly apostrophes -> '."""
     return _fold_cached(text) if len(text) < 64 else _fold(text)

@@ -155,7 +155,10 @@ class Matcher:
         out = {}
         for iid, it in found.items():
             shared = shared_names(a_names, set(it.names))
-            if len(shared) >= self.min_shared_names:
+            # a short article or item has few names to share: ask for half of the smaller
+            # side's names, but never fewer than two
+            need = min(self.min_shared_names, max(2, min(len(a_names), len(it.names)) // 2))
+            if len(shared) >= need:
                 out[iid] = it
         return out
 
