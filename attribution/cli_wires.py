@@ -62,10 +62,26 @@ def _open_existing(db: Optional[Path]):
     if path.is_dir():
         _error(f"{path}: is a directory; give the archive file [E101]")
         raise typer.Exit(EXIT_USAGE)
+    import sqlite3
+
+    store = None
     try:
-        return SQLiteWireStore(path)
-    except Exception as e:  # sqlite3.DatabaseError: not a database
-        _error(f"{path}: not a wire archive ({e.__class__.__name__}: {e}) [E108]")
+        try:
+            store = SQLiteWireStore(path, readonly=True)
+            store.count()
+        except sqlite3.OperationalError as e:
+            # a WAL archive whose shared-memory file cannot be opened read-only
+            if "unable to open" not in str(e):
+                raise
+            store = SQLiteWireStore(path)
+            store.count()
+        if store.get_meta("schema") is None:
+            raise sqlite3.DatabaseError("no schema version")
+        return store
+    except sqlite3.DatabaseError as e:  # not a database, or another program's database
+        if store is not None:
+            store.close()
+        _error(f"{path}: not a wire archive ({e}) [E108]")
         raise typer.Exit(EXIT_INPUT)
 
 
