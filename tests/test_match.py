@@ -256,3 +256,16 @@ def test_evidence_offsets_index_the_wire_body(store):
     ev = Matcher(store).check(a)[0].evidence[0]
     body = store.get_item(ev.wire_id).body
     assert body[ev.start : ev.end] == ev.text
+
+
+def test_check_analysis_and_archive_open(tmp_path):
+    from attribution.match.matcher import check_analysis
+    from attribution.wires import WireArchive
+
+    with WireArchive.open(tmp_path / "a.db") as arch:
+        wire(arch.store, [("We will keep the cranes running all winter.", "Anton Brekke", "direct")])
+        a = article([("We will keep the cranes running all winter.", "Anton Brekke", "direct"),
+                     ("Nobody asked the guild.", "Liv Sandvik", "direct")])
+        checked = check_analysis(a, arch.store, window_days=3)
+        assert [c.verdict for c in checked] == ["confirmed", "unverified"]
+        assert arch.check(a).checked == checked
