@@ -542,12 +542,27 @@ def _subject(verb):
     v = verb
     for _ in range(3):
         subj = [c for c in v.children if c.dep_ in ("nsubj", "nsubjpass", "csubj")]
+        if subj and subj[0].dep_ == "nsubjpass":
+            # "was told by officials" names the source; "is expected to" names none
+            agent = [g for c in v.children if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"]
+            if agent:
+                a = agent[0]
+                return a.doc[a.left_edge.i : a.right_edge.i + 1]
+            return None
         if subj:
             s = subj[0]
             return s.doc[s.left_edge.i : s.right_edge.i + 1]
         if v.dep_ in ("conj", "xcomp", "advcl", "ccomp", "relcl", "acl") and v.head is not v:
             if v.dep_ == "relcl":
                 return v.head.doc[v.head.i : v.head.i + 1]
+            if v.dep_ == "conj":
+                # "said the economy would rebound and praised …": the parser hangs the
+                # second predicate inside the reported clause; climb to its real peer
+                h = v.head
+                while h.tag_ != v.tag_ and h.dep_ in ("ccomp", "xcomp", "conj") and h.head is not h:
+                    h = h.head
+                v = h if h.tag_ == v.tag_ else v.head
+                continue
             v = v.head
             continue
         break
