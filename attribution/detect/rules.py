@@ -28,6 +28,8 @@ CUE_VERBS = {
     "proclaim", "assert", "maintain", "allege", "charge", "accuse", "threaten", "offer",
     "refer", "brand", "label", "dismiss", "hail", "praise", "criticise", "criticize",
     "condemn", "slam", "blast", "welcome", "tout", "pledge", "lament", "fume", "question",
+    "point", "recount", "mention", "exclaim", "concede", "elaborate", "add", "summarize",
+    "summarise", "acknowledge", "recall", "reason", "caution", "advise", "predict", "insist",
 }
 # verbs that report speech or thought with a content clause (indirect quotes)
 REPORT_VERBS = CUE_VERBS - {"call", "describe", "speak", "refer", "brand", "label", "put",
