@@ -45,20 +45,34 @@ def paragraph_spans(text: str) -> list[tuple[int, int]]:
 
 
 class Pipeline:
-    def __init__(self, detector: str = "rules", nlp=None, n_process: int = 1):
+    def __init__(self, detector: str = "rules", nlp=None, n_process: Optional[int] = None):
+        """`n_process`: processes that parse a group of documents; None picks the
+        machine's cores (at most 4) for groups of 8 or more documents in the main
+        process, and 1 otherwise (workers of a pool never fork again)."""
         if detector not in DETECTORS:
             raise ValueError(f"unknown detector {detector!r}; choose from {', '.join(DETECTORS)}")
         from attribution.detect.rules import RuleDetector
         from attribution.nlp import load_spacy
 
         self.nlp = nlp or load_spacy()
-        self.n_process = max(1, n_process)
+        self.n_process = n_process
         self.detector = RuleDetector(broad=detector == "rules-broad")
 
     def analyse(self, doc: Document) -> Analysis:
         return next(self.analyse_many([doc]))
 
-    def analyse_many(self, docs: Iterable[Document], group: int = 16) -> Iterator[Analysis]:
+    def _processes(self, n_docs: int) -> int:
+        if self.n_process is not None:
+            return max(1, self.n_process)
+        import multiprocessing
+        import os
+
+        proc = multiprocessing.current_process()
+        if n_docs < 8 or proc.name != "MainProcess" or proc.daemon:
+            return 1
+        return max(1, min(4, os.cpu_count() or 1))
+
+    def analyse_many(self, docs: Iterable[Document], group: int = 48) -> Iterator[Analysis]:
         """Analyses in input order; paragraphs of `group` documents are parsed together
         (over `n_process` processes when more than one was asked for)."""
         from attribution.nlp import Unit, split_units
@@ -67,8 +81,9 @@ class Pipeline:
 
         def flush():
             texts = [d.text[s:e] for d, spans in pending for s, e in spans]
-            kw = {"n_process": self.n_process} if self.n_process > 1 and len(pending) > 1 else {}
-            parsed = iter(self.nlp.pipe(texts, batch_size=64, **kw))
+            n = self._processes(len(pending))
+            kw = {"n_process": n, "batch_size": 16} if n > 1 else {"batch_size": 64}
+            parsed = iter(self.nlp.pipe(texts, **kw))
             for d, spans in pending:
                 units = [Unit(i, s, e, next(parsed)) for i, (s, e) in enumerate(spans)]
                 yield Analysis(document=d, quotes=tuple(self._quotes(d.text, units, d)))
@@ -78,7 +93,7 @@ class Pipeline:
             paras = [(p.start, p.end) for p in doc.paragraphs] or paragraph_spans(doc.text)
             paras = _skip_dateline(doc, paras)
             pending.append((doc, split_units(doc.text, paras)))
-            if len(pending) >= group or sum(len(sp) for _, sp in pending) > 2000:
+            if len(pending) >= group or sum(len(sp) for _, sp in pending) > 4000:
                 yield from flush()
         if pending:
             yield from flush()

@@ -249,6 +249,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         "articles_per_s": round(args.n / el, 2), "words_per_s": round(n_words / el, 1),
         "quotes": sum(len(a.quotes) for a in analyses),
     }
+    # the same articles parsed in this process only (what one worker of `batch` does)
+    single = Pipeline(nlp=pipeline.nlp, n_process=1)
+    t0 = time.perf_counter()
+    _analyse_many(single, docs, args.batch_size)
+    el = time.perf_counter() - t0
+    res["throughput"]["one_process_articles_per_s"] = round(args.n / el, 2)
     t0 = time.perf_counter()
     for d in docs[: min(10, len(docs))]:
         pipeline.analyse(d)
@@ -283,8 +289,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     rows.append(["model load: Pipeline()", f"{res['model_load_s']:.2f} s", ""])
     rows.append(["warm-up: first small article", f"{res['warmup_s']:.2f} s", ""])
     tp = res["throughput"]
-    rows.append([f"analyse_many: {tp['articles']} articles, {tp['words']} words",
+    rows.append([f"analyse_many ({os.cpu_count()} CPUs): {tp['articles']} articles, {tp['words']} words",
                  f"{tp['articles_per_s']:.2f} art/s", f"{tp['words_per_s']:.0f} words/s, {tp['seconds']:.2f} s, {tp['quotes']} quotes"])
+    rows.append(["analyse_many in one process", f"{tp['one_process_articles_per_s']:.2f} art/s", ""])
     rows.append(["analyse one by one (10 articles)", f"{tp['analyse_one_by_one_articles_per_s']} art/s", ""])
     rows.append(["peak RSS after throughput", f"{res['peak_rss_mb_after_throughput']:.0f} MB", ""])
     for r in res["large"]:
