@@ -293,29 +293,45 @@ def register(app: typer.Typer) -> None:
         wires_path: Optional[Path] = typer.Option(
             None, "--wires", "-w", help="Wire archive file, or a folder of wire files (ingested into "
             "a temporary archive). Default: the archive in the user data dir."),
-        fmt: str = typer.Option("table", "--format", "-f", help="table, json, jsonl or csv."),
-        fail_on: str = typer.Option(DEFAULT_FAIL_ON, "--fail-on",
-                                    help="Comma-separated verdicts that make the exit code 1 ('' for never)."),
-        window: int = typer.Option(3, "--window", min=0, help="Days around the article's date that "
-                                   "wire items may be from."),
-        out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the report here instead of stdout."),
+        fmt: Optional[str] = typer.Option(
+            None, "--format", "-f", help="table, json, jsonl, csv or html (the review page). "
+            "Default: config 'format', else table."),
+        fail_on: Optional[str] = typer.Option(
+            None, "--fail-on", help="Comma-separated verdicts that make the exit code 1 ('' for never). "
+            f"Default: config 'fail_on', else {DEFAULT_FAIL_ON}."),
+        window: Optional[int] = typer.Option(
+            None, "--window", min=0, help="Days around the article's date that wire items may be "
+            "from. Default: config 'window', else 3."),
+        out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the report here instead "
+                                           "of stdout (config 'out')."),
         include_text: bool = typer.Option(False, "--include-text", help="Add the article text to json/jsonl."),
         embed: bool = typer.Option(False, "--embed/--no-embed",
                                    help="For a folder of wires: also compute MiniLM vectors."),
     ) -> None:
         """Check every quote of each ARTICLE against the wire copy and give verdicts.
 
+        Settings not given here come from attribution.toml or [tool.attribution] in
+        pyproject.toml (searched upward from the current folder), else the defaults.
+
         Exit codes: 0 every quote passes; 1 a quote's verdict is in --fail-on; 2 usage error;
         3 an article could not be read (the others are still checked).
         """
+        from attribution.config import FORMATS, ConfigError, effective, load_config
+
         try:
-            from attribution.report import FORMATS
-        except ImportError:  # pragma: no cover
-            FORMATS = ("json", "jsonl")
+            opts = effective(load_config(Path.cwd()), wires=wires_path, window=window,
+                             fail_on=fail_on, format=fmt, out=out)
+        except (ConfigError, ValueError) as e:
+            _error(str(e))
+            raise typer.Exit(EXIT_USAGE)
+        fmt = opts["format"]
+        window = int(opts["window"])
+        out = Path(opts["out"]) if opts["out"] else None
+        wires_path = Path(opts["wires"]) if opts["wires"] else None
         if fmt not in FORMATS:
             _error(f"--format: {fmt!r} is not one of {', '.join(FORMATS)}")
             raise typer.Exit(EXIT_USAGE)
-        fail = {v.strip() for v in fail_on.split(",") if v.strip()}
+        fail = set(opts["fail_on"])
         bad = sorted(fail - set(VERDICTS))
         if bad:
             _error(f"--fail-on: unknown verdict {', '.join(bad)} (use {', '.join(VERDICTS)})")
@@ -349,14 +365,20 @@ def register(app: typer.Typer) -> None:
                     yield a
 
             as_array = len(articles) > 1 or len(docs) > 1
-            stream = open(out, "w", encoding="utf-8") if out else sys.stdout
-            try:
-                from attribution.report import write_report
+            if fmt == "html":
+                # one self-contained review page for all the articles, written atomically
+                from attribution.cli_batch import write_html
 
-                write_report(checked(), fmt, stream, include_text=include_text, as_array=as_array)
-            finally:
-                if out:
-                    stream.close()
+                write_html(checked(), out, fail_on=sorted(fail))
+            else:
+                stream = open(out, "w", encoding="utf-8") if out else sys.stdout
+                try:
+                    from attribution.report import write_report
+
+                    write_report(checked(), fmt, stream, include_text=include_text, as_array=as_array)
+                finally:
+                    if out:
+                        stream.close()
         finally:
             archive.close()
         if failures:
