@@ -50,13 +50,17 @@ class OutputFormat(str, Enum):
 _PIPELINE = None
 
 
+DETECTOR = "rules"  # the detector of this call (`--detector`)
+
+
 def get_pipeline():
     """The process's Pipeline, created on first use (loads spaCy)."""
     global _PIPELINE
-    if _PIPELINE is None:
+    if _PIPELINE is None or getattr(getattr(_PIPELINE, "detector", None), "name", DETECTOR) != DETECTOR:
         from .pipeline import Pipeline
 
-        _PIPELINE = Pipeline()
+        nlp = getattr(_PIPELINE, "nlp", None)
+        _PIPELINE = Pipeline(DETECTOR, nlp=nlp)
     return _PIPELINE
 
 
@@ -185,6 +189,13 @@ def quotes_cmd(
         help="Add the article text as read (article.text) to json/jsonl: the text that all "
         "offsets index.",
     ),
+    detector: str = typer.Option(
+        "rules", "--detector",
+        help="rules: quotes and reported speech by rules (default). rules-broad: also "
+        "attributions with an object for content, as PolNeAR annotates them. tagger / hybrid: "
+        "the trained tagger alone, or the rules plus the tagger's reported speech (needs the "
+        "tagger's weights).",
+    ),
 ) -> None:
     """Find the quotes in each ARTICLE and who said them (no wire check).
 
@@ -194,6 +205,13 @@ def quotes_cmd(
       2  an ARTICLE is missing or a directory (nothing is processed)
       3  a file could not be read (the others are still processed and printed)
     """
+    global DETECTOR
+    from .pipeline import DETECTORS
+
+    if detector not in DETECTORS:
+        error(f"--detector: {detector!r} is not one of {', '.join(DETECTORS)}")
+        raise typer.Exit(EXIT_USAGE)
+    DETECTOR = detector
     if not check_paths(articles):
         raise typer.Exit(EXIT_USAGE)
     docs, failures = read_all(articles)

@@ -10,7 +10,7 @@ from typing import Iterable, Iterator, Optional
 
 from attribution.model import Analysis, Document, Quote, Span
 
-DETECTORS = ("rules", "rules-broad")
+DETECTORS = ("rules", "rules-broad", "tagger", "hybrid")
 
 
 def paragraph_spans(text: str) -> list[tuple[int, int]]:
@@ -56,7 +56,12 @@ class Pipeline:
 
         self.nlp = nlp or load_spacy()
         self.n_process = n_process
-        self.detector = RuleDetector(broad=detector == "rules-broad")
+        if detector in ("tagger", "hybrid"):
+            from attribution.tagger.detector import HybridDetector, TaggerDetector
+
+            self.detector = TaggerDetector() if detector == "tagger" else HybridDetector()
+        else:
+            self.detector = RuleDetector(broad=detector == "rules-broad")
 
     def analyse(self, doc: Document) -> Analysis:
         return next(self.analyse_many([doc]))
