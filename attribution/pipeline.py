@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Iterable, Iterator, Optional
 
 from attribution.model import Analysis, Document, Quote, Span
@@ -14,41 +13,18 @@ DETECTORS = ("rules", "rules-broad", "tagger", "hybrid")
 
 
 def paragraph_spans(text: str) -> list[tuple[int, int]]:
-    """Blank-line separated paragraphs; a text without blank lines splits on lines."""
-    if "\n\n" in text or "\r\n\r\n" in text:
-        pat = re.compile(r"\S(?:.*?\S)?(?=\s*(?:\n[ \t]*\n|\Z))", re.S)
-        spans = []
-        pos = 0
-        for block in re.split(r"\n[ \t\r]*\n", text):
-            lo = text.index(block, pos) if block else pos
-            hi = lo + len(block)
-            pos = hi
-            s, e = lo, hi
-            while s < e and text[s].isspace():
-                s += 1
-            while e > s and text[e - 1].isspace():
-                e -= 1
-            if e > s:
-                spans.append((s, e))
-        del pat
-        return spans
-    spans = []
-    for m in re.finditer(r"[^\n]+", text):
-        s, e = m.start(), m.end()
-        while s < e and text[s].isspace():
-            s += 1
-        while e > s and text[e - 1].isspace():
-            e -= 1
-        if e > s:
-            spans.append((s, e))
-    return spans
+    """(start, end) of each paragraph: blank-line separated, else one per line."""
+    from attribution.io.readers import split_paragraphs
+
+    return [(p.start, p.end) for p in split_paragraphs(text)]
 
 
 class Pipeline:
     def __init__(self, detector: str = "rules", nlp=None, n_process: Optional[int] = None):
         """`n_process`: processes that parse a group of documents; None picks the
-        machine's cores (at most 4) for groups of 8 or more documents in the main
-        process, and 1 otherwise (workers of a pool never fork again)."""
+        machine's cores (at most 4) for groups of 8 or more documents (or 400 or more
+        paragraphs: one long article) in the main process, and 1 otherwise (workers of a
+        pool never fork again)."""
         if detector not in DETECTORS:
             raise ValueError(f"unknown detector {detector!r}; choose from {', '.join(DETECTORS)}")
         from attribution.detect.rules import RuleDetector
@@ -66,14 +42,14 @@ class Pipeline:
     def analyse(self, doc: Document) -> Analysis:
         return next(self.analyse_many([doc]))
 
-    def _processes(self, n_docs: int) -> int:
+    def _processes(self, n_docs: int, n_units: int = 0) -> int:
         if self.n_process is not None:
             return max(1, self.n_process)
         import multiprocessing
         import os
 
         proc = multiprocessing.current_process()
-        if n_docs < 8 or proc.name != "MainProcess" or proc.daemon:
+        if (n_docs < 8 and n_units < 400) or proc.name != "MainProcess" or proc.daemon:
             return 1
         return max(1, min(4, os.cpu_count() or 1))
 
@@ -86,7 +62,7 @@ class Pipeline:
 
         def flush():
             texts = [d.text[s:e] for d, spans in pending for s, e in spans]
-            n = self._processes(len(pending))
+            n = self._processes(len(pending), len(texts))
             kw = {"n_process": n, "batch_size": 16} if n > 1 else {"batch_size": 64}
             parsed = iter(self.nlp.pipe(texts, **kw))
             for d, spans in pending:
