@@ -361,3 +361,27 @@ def test_fast_wire_analyser_finds_quotes_and_speakers():
     assert ("indirect", "Kessel Harbour Board", "40 ships were waiting at anchor") in got
     assert ("partial", "Liv Sandvik", "a costly mistake for everyone") in got
     assert ("indirect", "Government of Poland", "it will not intervene in the dispute") in got
+
+
+def test_event_items_by_window_scan_match_the_full_text_route(tmp_path):
+    """The date-window scan (small windows) and the full-text route find the same items."""
+    from attribution.wires.store import ItemRecord, StoredItem
+
+    store = store_at(tmp_path)
+    people = [["Ana Ruiz", "Port of Norrvik"], ["Ana Ruiz", "Tomas Vega", "Port of Norrvik"],
+              ["Tomas Vega"], ["Łukasz Wróblewski", "Port of Norrvik"], ["Ana Ruiz"]]
+    dates = ["2026-03-03", "2026-03-04", "2026-03-03", "2026-03-02", "2026-05-20"]
+    records = [
+        ItemRecord(StoredItem(id=f"w{n}", agency="AFP", date=d, headline="h", body="b", url="",
+                              language="", byline="", content_hash=f"c{n}", source="",
+                              names=tuple(ns)), quotes=(), sentences=())
+        for n, (ns, d) in enumerate(zip(people, dates))
+    ]
+    store.put_many(records)
+    names = ["Ana Ruiz", "Port of Norrvik", "Lukasz Wroblewski"]
+    window = store.event_items(names, date_from="2026-03-01", date_to="2026-03-05")
+    assert {it.id for it in window} == {"w0", "w1", "w3"}  # w2 shares no name, w4 is another day
+    store.WINDOW_SCAN_MAX = -1  # force the full-text route
+    fts = store.event_items(names, date_from="2026-03-01", date_to="2026-03-05")
+    assert {it.id for it in fts} == {it.id for it in window}
+    store.close()

@@ -171,6 +171,14 @@ class WireStore(Protocol):
     def close(self) -> None: ...
 
 
+def _fold(text: str) -> str:
+    """Lower case without diacritics, as FTS5's unicode61 tokenizer compares words."""
+    import unicodedata
+
+    t = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in t if not unicodedata.combining(c)).lower()
+
+
 def default_db_path() -> Path:
     """``$XDG_DATA_HOME/attribution/wires.db`` (``~/.local/share/attribution/wires.db``)."""
     base = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
@@ -364,6 +372,10 @@ class SQLiteWireStore:
                 terms.append('"' + " ".join(words) + '"')
         if not terms:
             return []
+        if date_from or date_to:
+            found = self._event_items_in_window(terms, date_from, date_to, limit)
+            if found is not None:
+                return found
         clause, args = self._date_clause(date_from, date_to)
         sql = (
             "SELECT i.* FROM items_names_fts f JOIN items i ON i.rowid = f.rowid"
@@ -373,6 +385,34 @@ class SQLiteWireStore:
             return [self._item(r) for r in self.conn.execute(sql, [" OR ".join(terms[:200]), *args, limit])]
         except sqlite3.OperationalError:
             return []
+
+    # A date window holds a few days of wires however large the archive grows: when it
+    # holds few enough items, score those by shared names instead of ranking every item
+    # that shares a name (bm25 over the whole archive grows with the archive).
+    WINDOW_SCAN_MAX = 5000
+
+    def _event_items_in_window(self, terms: list[str], date_from, date_to, limit: int):
+        lo, hi = date_from or "0000-00-00", date_to or "9999-99-99"
+        n = self.conn.execute(
+            "SELECT (SELECT COUNT(*) FROM items WHERE date >= ? AND date <= ?)"
+            " + (SELECT COUNT(*) FROM items WHERE date IS NULL)", (lo, hi)).fetchone()[0]
+        if n > self.WINDOW_SCAN_MAX:
+            return None
+        phrases = [" " + _fold(t.strip('"')) + " " for t in terms]
+        scored = []
+        for rowid, names in self.conn.execute(
+                "SELECT rowid, names FROM items WHERE (date >= ? AND date <= ?) OR date IS NULL", (lo, hi)):
+            flat = " " + " ".join(re.findall(r"\w+", _fold(names or ""))) + " "
+            score = sum(1 for ph in phrases if ph in flat)
+            if score:
+                scored.append((-score, rowid))
+        scored.sort()
+        ids = [r for _, r in scored[:limit]]
+        if not ids:
+            return []
+        rows = {r["rowid"]: r for r in self.conn.execute(
+            f"SELECT * FROM items WHERE rowid IN ({','.join('?' * len(ids))})", ids)}
+        return [self._item(rows[r]) for r in ids if r in rows]
 
     def quotes_of(self, item_ids: Iterable[str]) -> list[StoredQuote]:
         out: list[StoredQuote] = []
