@@ -24,7 +24,7 @@ class Pipeline:
         """`n_process`: processes that parse a group of documents; None picks the
         machine's cores (at most 4) for groups of 8 or more documents (or 400 or more
         paragraphs: one long article) in the main process, and 1 otherwise (workers of a
-        pool never fork again)."""
+        pool never fork again, nor does a process that has loaded torch)."""
         if detector not in DETECTORS:
             raise ValueError(f"unknown detector {detector!r}; choose from {', '.join(DETECTORS)}")
         from attribution.detect.rules import RuleDetector
@@ -47,10 +47,13 @@ class Pipeline:
             return max(1, self.n_process)
         import multiprocessing
         import os
+        import sys
 
         proc = multiprocessing.current_process()
         if (n_docs < 8 and n_units < 400) or proc.name != "MainProcess" or proc.daemon:
             return 1
+        if "torch" in sys.modules:
+            return 1  # a fork once torch's thread pools run can hang the children
         return max(1, min(4, os.cpu_count() or 1))
 
     def analyse_many(self, docs: Iterable[Document], group: int = 48) -> Iterator[Analysis]:

@@ -319,6 +319,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--cases", type=Path, default=None, help="folder of case folders (default ../shared/data/cases)")
     ap.add_argument("--verbose", "-v", action="store_true", help="per-case misses and errors")
+    ap.add_argument("--detector", default="rules", help="rules, rules-broad, tagger or hybrid")
     ap.add_argument("--json", nargs="?", const="-", default=None, metavar="FILE",
                     help="dump the numbers as JSON (to stdout when no FILE; tables go to stderr)")
     args = ap.parse_args(argv)
@@ -334,7 +335,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     from attribution.pipeline import Pipeline
 
     t0 = time.perf_counter()
-    pipeline = Pipeline()
+    pipeline = Pipeline(args.detector)
     load_s = time.perf_counter() - t0
     totals = Totals()
     per_case = {}

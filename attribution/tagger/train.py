@@ -91,6 +91,13 @@ def make_windows(tok, data, limit: int):
     return items
 
 
+def _rel(path: Path) -> str:
+    """A path as the card records it: relative to the repository, never this machine's."""
+    import os
+
+    return os.path.relpath(path, Path(__file__).resolve().parents[2])
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=DATA)
@@ -192,7 +199,7 @@ def main(argv=None) -> int:
                 "model": "attribution tagger: all-MiniLM-L6-v2 encoder + shape/quote embeddings + linear BIO head, "
                          "constrained (BIO) Viterbi decoding",
                 "data": "PolNeAR (Newell, Margolin & Ruths, LREC 2018) unified train split; checkpoint chosen on dev",
-                "settings": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
+                "settings": {k: (_rel(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
                 "seed": args.seed, "device": device, "dev": dev_res, "history": history,
                 "minutes": round((time.time() - t_start) / 60, 1),
             }
