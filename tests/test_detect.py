@@ -202,6 +202,9 @@ def test_cue_is_the_reporting_words(quotes):
          "vaccine stocks would last", "Health Ministry"),
         # a building for a government
         ("The Kremlin said the talks would resume next week.", "the talks would resume", "Government of Russia"),
+        # a nickname in quote marks between first and last name
+        ("Among them was Arne “the Walrus” Solheim, a trawler captain.\n\n“We need a longer quay,” Solheim said.",
+         "We need a longer quay", "Arne Solheim"),
     ],
 )
 def test_speaker_resolution_cases(pipeline, text, words, name):

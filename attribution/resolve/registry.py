@@ -7,6 +7,7 @@ counterpart", "the commission" and "he" resolvable to a canonical name.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -52,6 +53,13 @@ class Registry:
                     persons.append((u, ent))
                 elif ent.label_ == "ORG":
                     orgs.append((u, ent))
+        # Arne “the Walrus” Solheim: a nickname in quote marks between the names
+        for u in units:
+            for m in _NICKNAMED.finditer(u.doc.text):
+                first, last = m.group(1), m.group(3)
+                if fold(first) in _title_words() or metonym_government(last):
+                    continue
+                reg.add_person([first, last], u.start + m.start())
         # full names first so that "Putin" later joins "Vladimir Putin"
         persons.sort(key=lambda p: -len(p[1]))
         for u, ent in persons:
@@ -156,6 +164,7 @@ class Registry:
 
 
 _TITLES = None
+_NICKNAMED = re.compile(r"\b([A-Z][\w'-]+) [“\"«‘]([^”\"»’\n]{1,30})[”\"»’] ([A-Z][\w'-]+)\b")
 
 ORG_WORDS = {
     "laboratorios", "laboratories", "labs", "inc", "ltd", "llc", "plc", "corp", "corporation",
