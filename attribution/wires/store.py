@@ -171,14 +171,6 @@ class WireStore(Protocol):
     def close(self) -> None: ...
 
 
-def _fold(text: str) -> str:
-    """Lower case without diacritics, as FTS5's unicode61 tokenizer compares words."""
-    import unicodedata
-
-    t = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in t if not unicodedata.combining(c)).lower()
-
-
 def default_db_path() -> Path:
     """``$XDG_DATA_HOME/attribution/wires.db`` (``~/.local/share/attribution/wires.db``)."""
     base = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
@@ -398,11 +390,13 @@ class SQLiteWireStore:
             " + (SELECT COUNT(*) FROM items WHERE date IS NULL)", (lo, hi)).fetchone()[0]
         if n > self.WINDOW_SCAN_MAX:
             return None
-        phrases = [" " + _fold(t.strip('"')) + " " for t in terms]
+        from attribution.resolve.names import fold
+
+        phrases = [" " + fold(t.strip('"')) + " " for t in terms]
         scored = []
         for rowid, names in self.conn.execute(
                 "SELECT rowid, names FROM items WHERE (date >= ? AND date <= ?) OR date IS NULL", (lo, hi)):
-            flat = " " + " ".join(re.findall(r"\w+", _fold(names or ""))) + " "
+            flat = " " + " ".join(re.findall(r"\w+", fold(names or ""))) + " "
             score = sum(1 for ph in phrases if ph in flat)
             if score:
                 scored.append((-score, rowid))
