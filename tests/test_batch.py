@@ -280,6 +280,14 @@ def test_kill_half_way_then_resume(tmp_path, stub_db):
     assert not list(out.rglob(".*.tmp"))
     assert json.loads((out / "summary.json").read_text())["articles"]["checked"] == n
 
+    # the same results as a run that was never interrupted
+    clean = tmp_path / "clean"
+    run_batch([inp], stub_db, clean, workers=1, pipeline=StubPipeline(), progress=False, log=lambda m: None)
+    for f in sorted((clean / "articles").glob("*.json")):
+        a, b = json.loads(f.read_text()), json.loads((out / "articles" / f.name).read_text())
+        assert a["quotes"] == b["quotes"], f.name
+        assert a["article"] == b["article"], f.name
+
 
 # --------------------------------------------------------------------------- the report alone
 
