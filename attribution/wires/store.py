@@ -171,6 +171,9 @@ class WireStore(Protocol):
     def close(self) -> None: ...
 
 
+_NON_WORD = re.compile(r"\W+")
+
+
 def default_db_path() -> Path:
     """``$XDG_DATA_HOME/attribution/wires.db`` (``~/.local/share/attribution/wires.db``)."""
     base = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
@@ -393,10 +396,18 @@ class SQLiteWireStore:
         from attribution.resolve.names import fold
 
         phrases = [" " + fold(t.strip('"')) + " " for t in terms]
+        # SQLite drops the items that hold none of the names' last words; Python then
+        # checks whole phrases on what is left
+        keys = sorted({ph.split()[-1] for ph in phrases if ph.strip()})[:100]
+        if not keys:
+            return []
+        any_key = " OR ".join("instr(names, ?) > 0" for _ in keys)
         scored = []
         for rowid, names in self.conn.execute(
-                "SELECT rowid, names FROM items WHERE (date >= ? AND date <= ?) OR date IS NULL", (lo, hi)):
-            flat = " " + " ".join(re.findall(r"\w+", fold(names or ""))) + " "
+                "SELECT rowid, names FROM items WHERE ((date >= ? AND date <= ?) OR date IS NULL)"
+                f" AND ({any_key})", (lo, hi, *keys)):
+            # stored names are already folded at ingest (match.verdict.norm_name)
+            flat = " " + _NON_WORD.sub(" ", (names or "").lower()) + " "
             score = sum(1 for ph in phrases if ph in flat)
             if score:
                 scored.append((-score, rowid))
