@@ -128,16 +128,20 @@ def _in_title(rq, doc: Document) -> bool:
 
 def _link_fragments(quotes: list[Quote]) -> list[Quote]:
     """A partial quote inside a reported clause points at that clause (`within`)."""
+    import bisect
     from dataclasses import replace
 
-    indirect = [q for q in quotes if q.kind == "indirect"]
+    # reported clauses by start; the host is the nearest one starting at or before the
+    # fragment (clauses of one document rarely nest): a bisection and a few checks
+    indirect = sorted((q for q in quotes if q.kind == "indirect"), key=lambda q: q.start)
+    starts = [q.start for q in indirect]
     out = []
     for q in quotes:
         if q.kind == "partial":
-            host: Optional[Quote] = next(
-                (i for i in indirect if i.start <= q.start and q.end <= i.end + 1), None
-            )
-            if host is not None:
-                q = replace(q, within=host.id)
+            k = bisect.bisect_right(starts, q.start)
+            for host in reversed(indirect[max(0, k - 3) : k]):
+                if q.end <= host.end + 1:
+                    q = replace(q, within=host.id)
+                    break
         out.append(q)
     return out
