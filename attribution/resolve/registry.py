@@ -7,6 +7,7 @@ counterpart", "the commission" and "he" resolvable to a canonical name.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from typing import Optional
@@ -28,12 +29,15 @@ class Entity:
     mentions: list = field(default_factory=list)  # absolute start offsets
     gender: Optional[str] = None
 
+    def mention_at(self, pos: int) -> None:
+        k = bisect.bisect_left(self.mentions, pos)
+        if k == len(self.mentions) or self.mentions[k] != pos:
+            self.mentions.insert(k, pos)
+
     def last_before(self, pos: int) -> int:
-        best = -1
-        for m in self.mentions:
-            if m < pos and m > best:
-                best = m
-        return best
+        """The last mention before `pos`, or -1 (mentions are kept sorted)."""
+        k = bisect.bisect_left(self.mentions, pos)
+        return self.mentions[k - 1] if k else -1
 
 
 class Registry:
@@ -100,9 +104,7 @@ class Registry:
                 if t.pos_ == "PROPN" and t.ent_type_ != "PERSON":
                     o = key.get(fold(t.text))
                     if o is not None:
-                        at = u.abs(t)[0]
-                        if at not in o.mentions:
-                            o.mentions.append(at)
+                        o.mention_at(u.abs(t)[0])
 
     def add_person(self, words: list[str], pos: int) -> Entity:
         folded = [fold(w) for w in words]
@@ -110,16 +112,16 @@ class Registry:
             cands = [p for p in self.people if folded[0] in p.words]
             if cands:
                 best = max(cands, key=lambda p: (folded[0] == fold(p.canonical.split()[-1]), p.last_before(pos)))
-                best.mentions.append(pos)
+                best.mention_at(pos)
                 return best
         else:
             for p in self.people:
                 pw = [fold(w) for w in p.canonical.split()]
                 if folded == pw or (folded[-1] == pw[-1] and set(folded) <= set(pw)):
-                    p.mentions.append(pos)
+                    p.mention_at(pos)
                     return p
         e = Entity("person", " ".join(words), set(folded))
-        e.mentions.append(pos)
+        e.mention_at(pos)
         self.people.append(e)
         return e
 
@@ -127,10 +129,10 @@ class Registry:
         folded = {fold(w) for w in words}
         for o in self.orgs:
             if folded <= o.words:
-                o.mentions.append(pos)
+                o.mention_at(pos)
                 return o
         e = Entity("organization", " ".join(words), folded, descriptors=set(folded))
-        e.mentions.append(pos)
+        e.mention_at(pos)
         self.orgs.append(e)
         return e
 
