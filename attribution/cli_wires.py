@@ -22,6 +22,7 @@ still processed).
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import List, Optional
@@ -158,8 +159,10 @@ def register(app: typer.Typer) -> None:
         embed: bool = typer.Option(False, "--embed/--no-embed",
                                    help="Also store MiniLM vectors of the wire quotes (helps find "
                                    "translated paraphrases; several times slower on a CPU)."),
-        workers: int = typer.Option(1, "--workers", "-j", min=1,
-                                    help="Processes for quote detection (each loads spaCy)."),
+        workers: Optional[int] = typer.Option(
+            None, "--workers", "-j", min=1,
+            help="Processes for quote detection (each loads spaCy). Default: one per CPU (at "
+            "most 4); 1 with --embed."),
         fast: bool = typer.Option(False, "--fast",
                                   help="Find wire quotes with the fast pattern finder (no spaCy; "
                                   "hundreds of items a second) instead of the full pipeline."),
@@ -184,6 +187,9 @@ def register(app: typer.Typer) -> None:
             _error(f"{path}: cannot open the archive ({e}) [E108]")
             raise typer.Exit(EXIT_INPUT)
         try:
+            if workers is None:
+                # no worker processes once the embedding model (torch) is loaded: a fork then can hang
+                workers = 1 if embed else max(1, min(4, os.cpu_count() or 1))
             report = _ingest(store, paths, embed=embed, quiet=quiet, workers=workers, fast=fast)
         finally:
             store.close()
