@@ -384,7 +384,7 @@ def document_from_html(html: str, path: str = "") -> Document:
     return document_from_text(page.text, path=str(path), title=page.title, date=page.date, meta=meta)
 
 
-def _str_of(value) -> str:
+def json_str(value) -> str:
     """A display string from a JSON value: "AFP", {"name": "AFP"}, [{"name": "AFP"}]."""
     if isinstance(value, str):
         return value.strip()
@@ -393,13 +393,13 @@ def _str_of(value) -> str:
     if isinstance(value, dict):
         for k in ("name", "value", "literal", "code", "uri"):
             if k in value:
-                s = _str_of(value[k])
+                s = json_str(value[k])
                 if s:
                     return s
         return ""
     if isinstance(value, list):
         for item in value:
-            s = _str_of(item)
+            s = json_str(item)
             if s:
                 return s
     return ""
@@ -438,7 +438,7 @@ def _body_of(obj: dict) -> tuple[str, bool]:
 
 def _title_of(obj: dict) -> str:
     for key in ("headline", "title"):
-        s = _str_of(obj.get(key)) if isinstance(obj.get(key), str) else ""
+        s = json_str(obj.get(key)) if isinstance(obj.get(key), str) else ""
         if s:
             return s
     heads = obj.get("headlines")
@@ -469,18 +469,18 @@ def _date_of(obj: dict) -> Optional[str]:
 def _meta_of(obj: dict) -> list[tuple[str, str]]:
     meta: list[tuple[str, str]] = []
     for key in ("uri", "guid", "id"):
-        s = _str_of(obj.get(key))
+        s = json_str(obj.get(key))
         if s:
             meta.append(("id", s))
             break
     for key in ("agency", "copyrightholder", "provider", "by"):
-        s = _str_of(obj.get(key))
+        s = json_str(obj.get(key))
         if s:
             meta.append(("agency", s))
             break
     for key, name in (("url", "url"), ("outlet", "outlet"), ("language", "language"),
                       ("byline", "byline"), ("path", "source")):
-        s = _str_of(obj.get(key)) if isinstance(obj.get(key), str) else ""
+        s = json_str(obj.get(key)) if isinstance(obj.get(key), str) else ""
         if s:
             meta.append((name, s))
     return meta

@@ -45,6 +45,7 @@ from attribution.errors import (
     E_UNDECODABLE,
     InputError,
 )
+from attribution.io.readers import json_str
 from attribution.model import Document
 
 MAX_BYTES = 50 * 1024 * 1024
@@ -211,30 +212,11 @@ def parse_header_text(text: str, source: str = "") -> WireItem:
     )
 
 
-def _str(v) -> str:
-    if isinstance(v, str):
-        return v.strip()
-    if isinstance(v, (int, float)) and not isinstance(v, bool):
-        return str(v)
-    if isinstance(v, dict):
-        for k in ("name", "value", "literal", "code", "uri"):
-            if k in v:
-                s = _str(v[k])
-                if s:
-                    return s
-    if isinstance(v, list):
-        for x in v:
-            s = _str(x)
-            if s:
-                return s
-    return ""
-
-
 def item_from_json(obj, source: str = "") -> Union[WireItem, Skipped]:
     """One ninjs (1.x-3.x) or plain JSON object ({agency, date, headline, body|text, id})."""
     if not isinstance(obj, dict):
         raise InputError(source, f"JSON: expected an object, got {type(obj).__name__}", E_FORMAT)
-    status = _str(obj.get("pubstatus") or obj.get("pubStatus")).lower()
+    status = json_str(obj.get("pubstatus") or obj.get("pubStatus")).lower()
     if status in ("withheld", "canceled", "cancelled", "usable:withheld"):
         return Skipped(source, f"pubstatus {status}: not ingested", error=False)
     try:
@@ -243,27 +225,27 @@ def item_from_json(obj, source: str = "") -> Union[WireItem, Skipped]:
         document_from_json = None
     agency = ""
     for key in ("agency", "copyrightholder", "provider", "by", "source"):
-        agency = _str(obj.get(key))
+        agency = json_str(obj.get(key))
         if agency:
             break
     wid = ""
     for key in ("uri", "guid", "id", "ID"):
-        wid = _str(obj.get(key))
+        wid = json_str(obj.get(key))
         if wid:
             break
     if document_from_json is not None:
         doc = document_from_json(obj, source)
         headline, date, body = doc.title, doc.date, doc.text
     else:  # pragma: no cover
-        body = _str(obj.get("body") or obj.get("text") or obj.get("body_text"))
-        headline = _str(obj.get("headline"))
+        body = json_str(obj.get("body") or obj.get("text") or obj.get("body_text"))
+        headline = json_str(obj.get("headline"))
         date = _iso(obj.get("date") or obj.get("versioncreated"))
         doc = None
         if not body:
             raise InputError(source, "no text", E_NO_TEXT)
-    language = _str(obj.get("language") or obj.get("lang"))
-    byline = _str(obj.get("byline")) if isinstance(obj.get("byline"), str) else ""
-    url = _str(obj.get("url")) if isinstance(obj.get("url"), str) else ""
+    language = json_str(obj.get("language") or obj.get("lang"))
+    byline = json_str(obj.get("byline")) if isinstance(obj.get("byline"), str) else ""
+    url = json_str(obj.get("url")) if isinstance(obj.get("url"), str) else ""
     return make_item(body=body, agency=agency, date=date, headline=headline, id=wid, url=url,
                      language=language, byline=byline, source=source, document=doc)
 
