@@ -502,6 +502,18 @@ def document_from_json(obj, path: str = "") -> Document:
     )
 
 
+def _document_of_line(where: str, line: str) -> Union[Document, InputError]:
+    """One JSON lines record as a Document, or the error that names its line."""
+    try:
+        obj = json.loads(line)
+    except (ValueError, RecursionError) as e:
+        return InputError(where, _json_problem(e), E_BAD_JSON)
+    try:
+        return document_from_json(obj, where)
+    except InputError as e:
+        return e
+
+
 def _iter_json_lines(label: str, text: str) -> Iterator[Union[Document, InputError]]:
     any_line = False
     for i, line in enumerate(text.split("\n")):
@@ -510,15 +522,7 @@ def _iter_json_lines(label: str, text: str) -> Iterator[Union[Document, InputErr
             continue
         any_line = True
         where = f"{label}#{i + 1}"
-        try:
-            obj = json.loads(line)
-        except (ValueError, RecursionError) as e:
-            yield InputError(where, _json_problem(e), E_BAD_JSON)
-            continue
-        try:
-            yield document_from_json(obj, where)
-        except InputError as e:
-            yield e
+        yield _document_of_line(where, line)
     if not any_line:
         raise InputError(label, "file is empty", E_EMPTY)
 
@@ -549,15 +553,7 @@ def _iter_jsonl_bytes(label: str, data: bytes) -> Iterator[Union[Document, Input
         except UnicodeDecodeError as e:
             yield InputError(where, f"not valid UTF-8 at byte {start + e.start}", E_UNDECODABLE)
             continue
-        try:
-            obj = json.loads(line)
-        except (ValueError, RecursionError) as e:
-            yield InputError(where, _json_problem(e), E_BAD_JSON)
-            continue
-        try:
-            yield document_from_json(obj, where)
-        except InputError as e:
-            yield e
+        yield _document_of_line(where, line)
     if not any_line:
         raise InputError(label, "file is empty", E_EMPTY)
 
