@@ -235,18 +235,7 @@ def _open_archive(db: str, window_days: int):
     from attribution.wires import WireArchive
     from attribution.wires.store import SQLiteWireStore
 
-    import sqlite3
-
-    try:
-        store = SQLiteWireStore(db, readonly=True)
-        store.count()
-    except sqlite3.OperationalError as e:
-        # a WAL archive whose shared-memory file cannot be opened read-only: open it
-        # normally (never for anything else: that would create tables in a stranger's file)
-        if "unable to open" not in str(e):
-            raise
-        store = SQLiteWireStore(db)
-    return WireArchive(store, window_days=window_days)
+    return WireArchive(SQLiteWireStore.open_existing(db), window_days=window_days)
 
 
 def _probe_archive(db: str) -> None:

@@ -67,15 +67,7 @@ def _open_existing(db: Optional[Path]):
 
     store = None
     try:
-        try:
-            store = SQLiteWireStore(path, readonly=True)
-            store.count()
-        except sqlite3.OperationalError as e:
-            # a WAL archive whose shared-memory file cannot be opened read-only
-            if "unable to open" not in str(e):
-                raise
-            store = SQLiteWireStore(path)
-            store.count()
+        store = SQLiteWireStore.open_existing(path)
         if store.get_meta("schema") is None:
             raise sqlite3.DatabaseError("no schema version")
         return store

@@ -52,15 +52,7 @@ def run_size(n: int, articles: int, seed: int, tmp: Path) -> dict:
     gen = Synth(seed)
     db = tmp / f"scale-{n}.db"
     store = SQLiteWireStore(db)
-    pairs = gen.wire_items(n)
-    items, analyses = [], []
-
-    def items_iter():
-        for it, ana in pairs:
-            analyses.append(ana)
-            yield it
-
-    # analyses must be consumed in step with items: feed both from one generator
+    # items and their analyses come in step from one generator, stored in batches
     t = time.perf_counter()
     buf = []
     done = 0
@@ -74,7 +66,6 @@ def run_size(n: int, articles: int, seed: int, tmp: Path) -> dict:
     if buf:
         ing.ingest_items([b[0] for b in buf], analyses=[b[1] for b in buf])
     ingest_s = time.perf_counter() - t
-    del items, analyses, pairs
     store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     n_events = gen.n_events(n)
     matcher = Matcher(store, embed=False)

@@ -45,7 +45,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Optional, Sequence, TextIO, Union
 
-from ..model import VERDICTS, Analysis, CheckedQuote, Difference, Evidence, Quote
+from ..model import VERDICTS, Analysis, Difference, Evidence, Quote
 
 DEFAULT_FAIL_ON = ("altered", "misattributed", "unverified")
 

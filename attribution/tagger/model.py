@@ -19,7 +19,8 @@ from torch import nn
 from attribution.tagger import TAGS, WEIGHTS_DIR_NAME
 from attribution.tagger.features import N_QUOTE, N_SHAPES, Words
 
-WEIGHTS_DIR = Path(__file__).resolve().parent / WEIGHTS_DIR_NAME
+# the shipped weights; ATTRIBUTION_TAGGER_WEIGHTS points at another trained folder
+WEIGHTS_DIR = Path(os.environ.get("ATTRIBUTION_TAGGER_WEIGHTS") or Path(__file__).resolve().parent / WEIGHTS_DIR_NAME)
 
 
 @dataclass

@@ -30,7 +30,7 @@ _SUBJ = r"(?P<subj>(?:(?:Dr|Mr|Mrs|Ms|Prof|Gen|Sen|Rep|Gov|St|Lt|Col|Capt)\.\s*|
 _AFTER_RE = re.compile(
     rf"^\s*[,—–-]?\s*(?:{_SUBJ}\s+(?:also\s+)?(?:{SPEECH})\b|(?:{SPEECH})\s+(?P<inv>(?:(?:Dr|Mr|Mrs|Ms|Prof|Gen|Sen|Rep|Gov|Lt|Col|Capt)\.\s*|[^.,;\"“”«»]){{2,120}}))")
 _BEFORE_RE = re.compile(rf"{_SUBJ}\s+(?:also\s+)?(?:{SPEECH})(?:\s+on\s+\w+)?\s*[:,]?\s*$")
-_ACCORDING_RE = re.compile(rf"^\s*According to (?P<subj>[^,]{{2,100}}),\s+(?P<clause>.+?)\s*[.]?$", re.S)
+_ACCORDING_RE = re.compile(r"^\s*According to (?P<subj>[^,]{2,100}),\s+(?P<clause>.+?)\s*[.]?$", re.S)
 _INDIRECT_RE = re.compile(
     rf"^\s*{_SUBJ}\s+(?:also\s+|has\s+|had\s+)?(?:{SPEECH})(?:\s+on\s+\w+)?,?\s+(?:that\s+)?(?P<clause>[^\"“”«»].+?)\s*[.]?$",
     re.S)

@@ -210,6 +210,27 @@ class SQLiteWireStore:
 
     # ------------------------------------------------------------------ writing
 
+    @classmethod
+    def open_existing(cls, path: "str | os.PathLike[str]") -> "SQLiteWireStore":
+        """An archive that must exist already, opened read-only where SQLite allows it.
+
+        A WAL archive whose shared-memory file cannot be opened read-only is opened
+        normally; any other failure is raised (a stranger's file never gets our tables).
+        """
+        store = None
+        try:
+            store = cls(path, readonly=True)
+            store.count()
+            return store
+        except sqlite3.OperationalError as e:
+            if store is not None:
+                store.close()
+            if "unable to open" not in str(e):
+                raise
+        store = cls(path)
+        store.count()
+        return store
+
     def status(self, item_id: str, content_hash: str) -> str:
         row = self.conn.execute("SELECT content_hash FROM items WHERE id = ?", (item_id,)).fetchone()
         if row is None:
