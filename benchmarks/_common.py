@@ -16,6 +16,7 @@ Partial match
 
 from __future__ import annotations
 
+import json
 import re
 import string
 import unicodedata
@@ -413,3 +414,12 @@ PRF_HEADERS = ["", "P", "R", "F1", "gold", "pred", "match"]
 def shared_data_dir() -> Path:
     """``../shared/data`` next to the repository root."""
     return Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+def write_json(obj, dest: str) -> None:
+    """The figures as JSON: to stdout for "-", else to the file `dest`."""
+    blob = json.dumps(obj, indent=2)
+    if dest == "-":
+        print(blob)
+    else:
+        Path(dest).write_text(blob + "\n", encoding="utf-8")

@@ -59,6 +59,7 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks._common import (  # noqa: E402
+    write_json,
     fmt_table,
     fold,
     greedy_match,
@@ -361,12 +362,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     print(totals.tables(), file=out)
     print(f"\nTime: {elapsed:.2f} s for {totals.cases} cases; model load {load_s:.1f} s", file=out)
     if args.json is not None:
-        blob = json.dumps({**totals.to_json(), "per_case": per_case,
-                           "timing": {"seconds": round(elapsed, 3), "model_load_s": round(load_s, 3)}}, indent=2)
-        if args.json == "-":
-            print(blob)
-        else:
-            Path(args.json).write_text(blob + "\n", encoding="utf-8")
+        write_json({**totals.to_json(), "per_case": per_case,
+                    "timing": {"seconds": round(elapsed, 3), "model_load_s": round(load_s, 3)}}, args.json)
     return 0
 
 

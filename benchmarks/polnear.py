@@ -91,6 +91,7 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks._common import (  # noqa: E402
+    write_json,
     PRF,
     PRF_HEADERS,
     Item,
@@ -495,12 +496,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
               "offsets were mapped back with difflib", file=out)
 
     if args.json is not None:
-        blob = json.dumps({"split": args.split, "detector": args.detector, **scores.to_json(), "timing": timing},
-                          indent=2)
-        if args.json == "-":
-            print(blob)
-        else:
-            Path(args.json).write_text(blob + "\n", encoding="utf-8")
+        write_json({"split": args.split, "detector": args.detector, **scores.to_json(), "timing": timing},
+                   args.json)
     return 0
 
 

@@ -43,7 +43,7 @@ from typing import Optional, Sequence
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks._common import fmt_table  # noqa: E402
+from benchmarks._common import fmt_table, write_json  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -307,11 +307,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     print(fmt_table(["measure", "value", "detail"], rows, f"Speed (python {sys.version.split()[0]}, {os.cpu_count()} CPUs)"),
           file=out)
     if args.json is not None:
-        blob = json.dumps(res, indent=2)
-        if args.json == "-":
-            print(blob)
-        else:
-            Path(args.json).write_text(blob + "\n", encoding="utf-8")
+        write_json(res, args.json)
     return 0
 
 

@@ -144,16 +144,10 @@ class Score:
         correct = sum(1 for g, p, _ in self.rows if g == p)
         lines = [f"\n{title}", "=" * len(title),
                  f"accuracy {correct}/{n} = {correct / max(1, n):.3f}"]
-        f1s = []
         lines.append(f"{'verdict':14} {'P':>6} {'R':>6} {'F1':>6} {'gold':>5} {'pred':>5}")
-        for v in VERDICTS:
-            tp = sum(1 for g, p, _ in self.rows if g == v and p == v)
-            ng = sum(1 for g, _, _ in self.rows if g == v)
-            np_ = sum(1 for _, p, _ in self.rows if p == v)
-            P = tp / np_ if np_ else 0.0
-            R = tp / ng if ng else 0.0
-            F = 2 * P * R / (P + R) if P + R else 0.0
-            f1s.append(F)
+        rows = self.per_verdict()
+        f1s = [F for _, _, _, F, _, _ in rows]
+        for v, P, R, F, ng, np_ in rows:
             lines.append(f"{v:14} {P:6.3f} {R:6.3f} {F:6.3f} {ng:5d} {np_:5d}")
         lines.append(f"macro-F1 {sum(f1s) / len(f1s):.3f}   min class F1 {min(f1s):.3f}")
         preds = list(VERDICTS) + sorted({p for _, p, _ in self.rows} - set(VERDICTS))
@@ -171,15 +165,20 @@ class Score:
                 lines.append(f"  {k:16} {sum(by_kind[k])}/{len(by_kind[k])}")
         return "\n".join(lines)
 
-    def macro_f1(self) -> float:
-        f1s = []
+    def per_verdict(self) -> list[tuple[str, float, float, float, int, int]]:
+        """(verdict, P, R, F1, gold count, predicted count) for every verdict."""
+        out = []
         for v in VERDICTS:
             tp = sum(1 for g, p, _ in self.rows if g == v and p == v)
             ng = sum(1 for g, _, _ in self.rows if g == v)
             np_ = sum(1 for _, p, _ in self.rows if p == v)
             P = tp / np_ if np_ else 0.0
             R = tp / ng if ng else 0.0
-            f1s.append(2 * P * R / (P + R) if P + R else 0.0)
+            out.append((v, P, R, 2 * P * R / (P + R) if P + R else 0.0, ng, np_))
+        return out
+
+    def macro_f1(self) -> float:
+        f1s = [F for _, _, _, F, _, _ in self.per_verdict()]
         return sum(f1s) / len(f1s)
 
 
