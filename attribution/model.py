@@ -6,7 +6,7 @@ found in, so ``doc.text[span.start:span.end] == span.text`` always holds.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Optional
 
 QUOTE_KINDS = ("direct", "partial", "split", "multi_paragraph", "indirect")
@@ -168,4 +168,3 @@ class Analysis:
     document: Document
     quotes: tuple[Quote, ...]
     checked: Optional[tuple[CheckedQuote, ...]] = None
-    extra: dict = field(default_factory=dict, compare=False, hash=False)

@@ -9,7 +9,7 @@ the resolver's job (attribution.resolve).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Optional
 
 from attribution.detect.marks import QuotedRun, Segment, scan
@@ -69,9 +69,7 @@ class RawQuote:
     mention: Optional[Any] = None  # spaCy Span naming the speaker at the cue
     unit: Optional[Unit] = None  # the unit the mention/cue is in
     hint: Optional[str] = None  # "according_to" | "carryover"
-    cue_token: Optional[Any] = None
     anchor: int = 0  # where the speaker is named (for antecedents of pronouns and roles)
-    extra: dict = field(default_factory=dict)
 
     @property
     def start(self) -> int:
@@ -278,7 +276,7 @@ class RuleDetector:
             return None
         cue = (u.abs(tok)[0], u.abs(to)[1])
         rq = RawQuote(kind="indirect", parts=[(s, e)], cue=cue, mention=src, unit=u,
-                      hint="according_to", cue_token=tok, anchor=u.abs(src[0])[0])
+                      hint="according_to", anchor=u.abs(src[0])[0])
         return rq
 
 
@@ -640,7 +638,6 @@ def _cue_span(verb, u: Unit) -> tuple[int, int]:
 def _attach(rq: RawQuote, verb, u: Unit) -> RawQuote:
     """Give a quote its cue and the mention of its speaker."""
     rq.unit = u
-    rq.cue_token = verb
     doc = verb.doc
     if verb.lower_ == "according" and verb.i + 1 < len(doc) and doc[verb.i + 1].lower_ == "to":
         to = doc[verb.i + 1]

@@ -106,8 +106,6 @@ def _quotes_of(text: str, u: Unit, w: Words, tags: list[int]) -> list[RawQuote]:
         if cue is not None:
             cs, ce = w.starts[cue[0]], w.ends[cue[1] - 1]
             rq.cue = (cs, ce)
-            span = u.doc.char_span(cs - u.start, ce - u.start, alignment_mode="expand")
-            rq.cue_token = span.root if span is not None and len(span) else None
             if text[cs:ce].lower().startswith("according"):
                 rq.hint = "according_to"
             src = _nearest(srcs, cue[0], cue[1])
