@@ -322,8 +322,6 @@ def _lead_tokens(u: Unit, seg: Segment, by_unit) -> list:
             break
         i -= 1
     toks.reverse()
-    if toks and toks[0].text in SENT_END:
-        return toks
     return toks
 
 
@@ -428,9 +426,8 @@ def _is_label(text: str, seg: Segment, lead: list, words: list[str], u: Unit) ->
     if n <= 4 and prev in NAMING_BEFORE:
         return True
     if n <= 3 and seg.close_at is not None:
-        after = text[seg.after : seg.after + 40]
         j = u.tok_at(seg.after)
-        if j < len(u.doc) and u.doc[j].pos_ in ("NOUN", "PROPN") and after[:1] == " ":
+        if j < len(u.doc) and u.doc[j].pos_ in ("NOUN", "PROPN") and text[seg.after : seg.after + 1] == " ":
             return True
     return False
 
