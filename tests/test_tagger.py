@@ -67,27 +67,103 @@ def test_windows_cover_every_word_within_the_limit(limit, stride):
     assert ws[0][0] == 0 and ws[-1][1] == len(pieces)
 
 
-@pytest.fixture(scope="module")
-def tiny():
+def test_viterbi_with_transitions_is_the_best_path():
+    import itertools
+    import random
+
+    rnd = random.Random(3)
+    k = len(TAGS)
+    rows = [[rnd.uniform(-3, 3) for _ in range(k)] for _ in range(4)]
+    trans = [[rnd.uniform(-2, 2) for _ in range(k)] for _ in range(k)]
+    start, end = [rnd.uniform(-1, 1) for _ in range(k)], [rnd.uniform(-1, 1) for _ in range(k)]
+
+    def score(path):
+        if TAGS[path[0]].startswith("I-") or not all(allowed(TAGS[a], TAGS[b]) for a, b in zip(path, path[1:])):
+            return float("-inf")
+        return (start[path[0]] + sum(r[t] for r, t in zip(rows, path)) + end[path[-1]]
+                + sum(trans[a][b] for a, b in zip(path, path[1:])))
+
+    best = max(itertools.product(range(k), repeat=len(rows)), key=score)
+    assert viterbi(rows, trans, start, end) == list(best)
+
+
+def test_crf_likelihood_matches_brute_force():
+    import itertools
+
+    from attribution.tagger.model import CRF
+
+    torch.manual_seed(1)
+    k = len(TAGS)
+    crf = CRF(k)
+    with torch.no_grad():
+        crf.trans.normal_(), crf.start.normal_(), crf.end.normal_()
+    crf.requires_grad_(False)
+    em = torch.randn(1, 4, k)
+    trans, start = crf.trans + crf.bad, crf.start + crf.bad_start
+
+    def score(path):
+        s = start[path[0]] + em[0, 0, path[0]] + crf.end[path[-1]]
+        for t in range(1, len(path)):
+            s = s + trans[path[t - 1], path[t]] + em[0, t, path[t]]
+        return s
+
+    for gold in ([1, 2, 0, 5], [5, 6, 3, -100]):  # the second: last word not scored
+        n = sum(1 for g in gold if g != -100)
+        log_z = torch.logsumexp(torch.stack([score(p) for p in itertools.product(range(k), repeat=n)]), 0)
+        nll = crf.nll(em, torch.tensor([gold]))
+        assert abs(float(nll) - float(log_z - score(gold[:n]))) < 1e-3
+
+
+def test_parse_and_rule_features(pipeline):
+    from attribution.detect.rules import RuleDetector
+    from attribution.nlp import parse_units
+    from attribution.tagger.features import (CL_HAS_COMP, CL_IN_COMP, DEP_ID, ENT_ID, POS_ID, R_CUE, R_QCON,
+                                             R_SRC, unit_words)
+
+    text = "Intro line.\n\n“We will not go back,” Ana Ruiz said. She said the port would open in May."
+    units = parse_units(pipeline.nlp, text, [(0, 11), (13, len(text))])
+    pairs = unit_words(text, units, RuleDetector(broad=True).detect(text, units))
+    assert [u for u, _ in pairs] == units
+    w = pairs[1][1]
+    col = {name: dict(zip(w.texts, getattr(w, name))) for name in ("pos", "dep", "ent", "clause", "rule")}
+    assert len(w.pos) == len(w.dep) == len(w.rule) == len(w)
+    assert col["pos"]["port"] == POS_ID["NOUN"] and col["dep"]["She"] == DEP_ID["nsubj"]
+    assert col["ent"]["May"] == ENT_ID["DATE"] and col["ent"]["port"] == 1
+    assert col["rule"]["We"] == R_QCON and col["rule"]["Ruiz"] == R_SRC
+    said = [k for k, t in enumerate(w.texts) if t == "said"]
+    assert w.rule[said[0]] == R_CUE
+    assert w.clause[said[1]] == CL_HAS_COMP and col["clause"]["port"] == CL_IN_COMP
+
+
+@pytest.fixture(scope="module", params=[False, True], ids=["softmax", "crf"])
+def tiny(request):
+    from attribution.tagger.features import FEATURES
     from attribution.tagger.model import Tagger, TaggerConfig, load_encoder
 
     torch.manual_seed(0)
     tok, enc = load_encoder(tiny=True)
-    model = Tagger(enc, TaggerConfig(max_pieces=24, stride=6))
+    model = Tagger(enc, TaggerConfig(max_pieces=24, stride=6, features=FEATURES, crf=request.param))
     model.eval()
     return tok, model
 
 
 def test_tiny_model_shapes_and_windows(tiny):
+    from attribution.tagger.features import FEATURES
     from attribution.tagger.model import encode, tag_words
 
     tok, model = tiny
     text = " ".join(f"Word{i} said “quote {i}” to reporters." for i in range(30))
     w = words_of(text, 0, len(text))
-    ids, mask, widx, shapes, quotes, y = encode(tok, [(w, 0, 10), (w, 10, 14)], [[0] * 10, [1] * 4])
-    logits = model(ids, mask, widx, shapes, quotes)
-    assert logits.shape == (2, 10, len(TAGS))
+    ids, mask, widx, feats, y = encode(tok, [(w, 0, 10), (w, 10, 14)], [[0] * 10, [1] * 4])
+    assert feats.shape == (2, 10, len(FEATURES))
+    assert feats[0, 1, FEATURES.index("quote")] == w.quote[1]
+    assert (feats[..., FEATURES.index("pos")] == 0).all()  # no parse given: padding
+    scores = model(ids, mask, widx, feats)
+    assert scores.shape == (2, 10, len(TAGS))
     assert (y[1, 4:] == -100).all()  # padding words are not scored
+    loss = model.loss(scores, y)
+    assert loss.ndim == 0 and float(loss) > 0
+    loss.backward()
     tags = tag_words(tok, model, [w, words_of("", 0, 0)])
     assert len(tags[0]) == len(w) and tags[1] == []  # a long paragraph over many windows
 
@@ -110,15 +186,37 @@ def test_tiny_model_through_the_pipeline(tiny, pipeline):
                 assert text[q.cue.start : q.cue.end] == q.cue.text
 
 
-def test_shipped_weights_load_offline_and_tag():
-    from attribution.tagger.model import load, shipped, tag_words
+def test_first_weights_format_still_loads(tmp_path, tiny):
+    """Weights saved by the first tagger (use_shape/use_quote, shape./quote. keys) load."""
+    from safetensors.torch import save_file
+
+    from attribution.tagger.model import load
+
+    tok, model = tiny
+    cfg = {"feature_dim": 16, "use_shape": True, "use_quote": False, "frozen_layers": 2,
+           "max_pieces": 250, "stride": 32}
+    (tmp_path / "config.json").write_text(__import__("json").dumps(cfg))
+    save_file({"shape.weight": torch.ones(8, 16), "head.weight": torch.zeros(len(TAGS), 384 + 16),
+               "head.bias": torch.zeros(len(TAGS))}, str(tmp_path / "tagger.safetensors"))
+    _, m = load(tmp_path)
+    assert m.config.features == ("shapes",)
+    assert float(m.feats["shapes"].weight.sum()) == 8 * 16
+
+
+def test_shipped_weights_load_offline_and_tag(pipeline):
+    from attribution.model import Document
+    from attribution.pipeline import Pipeline
+    from attribution.tagger.detector import TaggerDetector
+    from attribution.tagger.model import load, shipped
 
     if not shipped():
         pytest.skip("no trained tagger weights in attribution/tagger/weights")
     tok, model = load()
-    text = "“The bridge will open in June,” the mayor told reporters on Friday."
-    w = words_of(text, 0, len(text))
-    tags = [TAGS[t] for t in tag_words(tok, model, [w])[0]]
-    roles = {t[2:] for t in tags if t != "O"}
-    assert "CON" in roles and "CUE" in roles
-    assert tags[w.texts.index("told")].endswith("CUE")
+    text = "Bridge news\n\n“The bridge will open in June,” the mayor told reporters on Friday."
+    p = Pipeline(nlp=pipeline.nlp)
+    p.detector = TaggerDetector(tok, model)
+    quotes = p.analyse(Document(text=text)).quotes
+    assert quotes, "the shipped tagger found no quote"
+    q = quotes[0]
+    assert "bridge will open in June" in q.text
+    assert q.cue is not None and q.cue.text.startswith("told")

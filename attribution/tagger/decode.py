@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Optional, Sequence
 
 from attribution.tagger import TAGS
 
@@ -19,13 +19,17 @@ _ALLOWED = [[allowed(p, c) for c in TAGS] for p in TAGS]
 _START_OK = [not t.startswith("I-") for t in TAGS]
 
 
-def viterbi(scores: Sequence[Sequence[float]]) -> list[int]:
-    """Tag ids maximising the summed per-word scores (log-probabilities) under the BIO constraints."""
+def viterbi(scores: Sequence[Sequence[float]], trans: Optional[Sequence[Sequence[float]]] = None,
+            start: Optional[Sequence[float]] = None, end: Optional[Sequence[float]] = None) -> list[int]:
+    """Tag ids maximising the summed per-word scores (log-probabilities, or CRF emissions
+    with `trans`[prev][cur], `start` and `end` scores) under the BIO constraints."""
     n = len(scores)
     if n == 0:
         return []
     k = len(TAGS)
-    best = [scores[0][j] if _START_OK[j] else NEG for j in range(k)]
+    tr = trans or [[0.0] * k for _ in range(k)]
+    st = start or [0.0] * k
+    best = [scores[0][j] + st[j] if _START_OK[j] else NEG for j in range(k)]
     back: list[list[int]] = []
     for i in range(1, n):
         row = scores[i]
@@ -33,12 +37,15 @@ def viterbi(scores: Sequence[Sequence[float]]) -> list[int]:
         for j in range(k):
             arg, val = 0, NEG * 2
             for p in range(k):
-                if _ALLOWED[p][j] and best[p] > val:
-                    arg, val = p, best[p]
+                v = best[p] + tr[p][j]
+                if _ALLOWED[p][j] and v > val:
+                    arg, val = p, v
             nb[j] = val + row[j]
             bp[j] = arg
         best = nb
         back.append(bp)
+    if end:
+        best = [b + e for b, e in zip(best, end)]
     j = max(range(k), key=lambda x: best[x])
     path = [j]
     for bp in reversed(back):

