@@ -218,6 +218,25 @@ def test_lead_cue_is_the_verb_nearest_the_quote(pipeline):
     assert q.cue.text == "said"
 
 
+@pytest.mark.parametrize(
+    "text, words, mention",
+    [
+        # a participle phrase after the name says what the speaker was doing, not who
+        ("Mayor Ines Lund, speaking at the ferry terminal on Friday, said the timetable would change in spring.",
+         "the timetable would change", "Mayor Ines Lund"),
+        # the parse takes the quote's own words for the subject: the speaker is named outside
+        ("“Our reaction, that was a mistake,” the union's former spokesman said on Monday.",
+         "Our reaction", "the union's former spokesman"),
+        # a trailing ", saying …" belongs to the main clause, not to a relative clause in it
+        ("The harbour master was defensive about a contractor who said he was never paid after he rebuilt "
+         "the quay, saying the work had been poor.", "the work had been poor", "The harbour master"),
+    ],
+)
+def test_speaker_mention_words(pipeline, text, words, mention):
+    q = find(analyse(pipeline, text), words)
+    assert q.speaker.mention is not None and q.speaker.mention.text == mention
+
+
 def test_unresolvable_pronoun_gives_no_name(pipeline):
     q = find(analyse(pipeline, '"Yes," he said.'), "Yes")
     assert q.speaker.method == "pronoun"

@@ -537,6 +537,13 @@ def _clean_content(doc, lo: int, hi: int):
 def _subject(verb):
     """The words naming who speaks, for a cue verb."""
     v = verb
+    if verb.dep_ == "advcl" and verb.tag_ == "VBG" and verb.left_edge.i == verb.i and verb.i > 0 \
+            and verb.doc[verb.i - 1].text == "," and verb.head.dep_ in ("ccomp", "relcl", "advcl", "conj"):
+        # "X said that Y …, adding …": a trailing participle belongs to the main clause,
+        # though the parser hangs it on the reported (or a relative) clause
+        v = verb.sent.root
+        if v is verb:
+            v = verb.head
     for _ in range(3):
         subj = [c for c in v.children if c.dep_ in ("nsubj", "nsubjpass", "csubj")]
         if subj and subj[0].dep_ == "nsubjpass":
@@ -612,6 +619,7 @@ def _trim_mention(span):
                 continue
             hi = t.i
             break
+    hi = _cut_modifiers(doc, lo, hi)
     while lo < hi and (doc[lo].is_punct or doc[lo].is_space):
         lo += 1
     while hi > lo and (doc[hi - 1].is_punct or doc[hi - 1].is_space):
@@ -619,6 +627,23 @@ def _trim_mention(span):
     if hi <= lo:
         return None
     return doc[lo:hi]
+
+
+def _cut_modifiers(doc, lo: int, hi: int) -> int:
+    """End of a mention before a participle phrase that says what the speaker was doing.
+
+    "Sen. X, appearing on Fox News, said": the phrase after the comma is circumstance,
+    not part of the name. (Relative clauses stay: PolNeAR keeps "X, who …" in sources.)
+    """
+    for t in doc[lo:hi]:
+        if t.i <= lo or not (lo <= t.head.i < t.i):
+            continue
+        edge = t.left_edge.i
+        if edge <= lo or doc[edge - 1].text != ",":
+            continue
+        if t.dep_ in ("acl", "advcl") and t.tag_ == "VBG" and edge == t.i:
+            return edge
+    return hi
 
 
 def _cue_span(verb, u: Unit) -> tuple[int, int]:
@@ -630,6 +655,38 @@ def _cue_span(verb, u: Unit) -> tuple[int, int]:
     if hi < len(doc) and doc[hi].dep_ == "prt" and doc[hi].head is verb:
         hi += 1
     return u.abs(doc[lo])[0], u.abs(doc[hi - 1])[1]
+
+
+def _in_parts(rq: RawQuote, u: Unit, span) -> bool:
+    a, b = u.abs(span[0])[0], u.abs(span[-1])[1]
+    return any(s < b and a < e for s, e in rq.parts)
+
+
+def _mention_outside(verb, u: Unit, rq: RawQuote):
+    """The noun phrase right before or after the cue, outside the quoted words."""
+    doc = verb.doc
+
+    def ok(t):
+        return not _in_parts(rq, u, doc[t.i : t.i + 1]) and t.text not in QUOTE_CHARS and (
+            t.pos_ in ("PROPN", "NOUN", "DET", "ADJ", "PRON", "NUM") or t.text in ("'s", "’s", "."))
+
+    j = verb.i - 1
+    while j >= 0 and doc[j].dep_ in ("aux", "auxpass", "neg", "advmod") and doc[j].head is verb:
+        j -= 1
+    left = []
+    while j >= 0 and ok(doc[j]):
+        left.append(doc[j])
+        j -= 1
+    if any(t.pos_ in ("PROPN", "NOUN", "PRON") for t in left):
+        return doc[left[-1].i : left[0].i + 1]
+    j = verb.i + 1
+    right = []
+    while j < len(doc) and ok(doc[j]) and doc[j].text != ".":
+        right.append(doc[j])
+        j += 1
+    if any(t.pos_ in ("PROPN", "NOUN", "PRON") for t in right):
+        return doc[right[0].i : right[-1].i + 1]
+    return None
 
 
 def _attach(rq: RawQuote, verb, u: Unit) -> RawQuote:
@@ -649,5 +706,9 @@ def _attach(rq: RawQuote, verb, u: Unit) -> RawQuote:
     else:
         rq.cue = _cue_span(verb, u)
         rq.mention = _trim_mention(_subject(verb) or _mention_near(verb))
+        if rq.mention is not None and rq.kind != "indirect" and _in_parts(rq, u, rq.mention):
+            # the parse took words of the quote itself for the subject ("…, that was
+            # outrageous," the strategist said): the speaker is named outside it
+            rq.mention = _trim_mention(_mention_outside(verb, u, rq))
     rq.anchor = u.abs(rq.mention[0])[0] if rq.mention is not None else rq.cue[0]
     return rq
