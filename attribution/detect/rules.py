@@ -373,6 +373,10 @@ def _governing_verb(u: Unit, seg: Segment, quoted: _QuoteMask):
         if quoted.inside(u, tok):
             continue
         if tok.lemma_.lower() in CUE_VERBS | REPORT_VERBS and tok.pos_ in ("VERB", "AUX"):
+            # "X said he expects them to 'act'": the report of the report is the attribution
+            while tok.dep_ == "ccomp" and tok.head.lemma_.lower() in CUE_VERBS and tok.head.pos_ == "VERB" \
+                    and not quoted.inside(u, tok.head):
+                tok = tok.head
             return tok
     return None
 
