@@ -202,6 +202,9 @@ def test_cue_is_the_reporting_words(quotes):
          "vaccine stocks would last", "Health Ministry"),
         # a building for a government
         ("The Kremlin said the talks would resume next week.", "the talks would resume", "Government of Russia"),
+        # "the port authority": the body named with the "Port of" the tagger leaves out
+        ("The Port of Varna Authority closed two berths.\n\nAccording to the port authority, 12 ships were waiting.",
+         "12 ships were waiting", "Port of Varna Authority"),
         # a nickname in quote marks between first and last name
         ("Among them was Arne “the Walrus” Solheim, a trawler captain.\n\n“We need a longer quay,” Solheim said.",
          "We need a longer quay", "Arne Solheim"),
@@ -230,6 +233,9 @@ def test_lead_cue_is_the_verb_nearest_the_quote(pipeline):
         # a trailing ", saying …" belongs to the main clause, not to a relative clause in it
         ("The harbour master was defensive about a contractor who said he was never paid after he rebuilt "
          "the quay, saying the work had been poor.", "the work had been poor", "The harbour master"),
+        # "X said he expects them to '…'": the outer report is the attribution
+        ('Harbour master Olav Dahl said he expects the ferry company to "keep every route open through the winter."',
+         "keep every route open", "Harbour master Olav Dahl"),
     ],
 )
 def test_speaker_mention_words(pipeline, text, words, mention):

@@ -80,6 +80,7 @@ class Registry:
             e.descriptors |= {fold(t.text) for t in ent if fold(t.text).rstrip(".") in _title_words()}
             e.nations |= {DEMONYMS[d] for d in e.descriptors if d in DEMONYMS}
             e.nations |= {COUNTRIES[d] for d in e.descriptors if d in COUNTRIES}
+        orgs = [(u, _widen_org(ent)) for u, ent in orgs]
         orgs.sort(key=lambda p: -len(p[1]))
         for u, ent in orgs:
             words = [w for w in name_words(ent) if w.lower() != "the"]
@@ -177,6 +178,21 @@ ORG_WORDS = {
     "committee", "commission", "foundation", "federation", "league", "club", "fc", "sk",
     "authority", "office", "department", "service", "services", "news", "times", "post",
 }
+
+
+def _widen_org(ent):
+    """"Port of Varna Authority", "Port of Koper": the tagger often leaves out the
+    capitalised "Port of" / "Bank of" that opens the name."""
+    doc = ent.doc
+    lo = ent.start
+    if lo >= 2 and doc[lo - 1].lower_ == "of" and doc[lo - 1].text == "of":
+        k = lo - 2
+        while k >= 0 and doc[k].pos_ in ("PROPN", "NOUN") and doc[k].text[:1].isupper() \
+                and not doc[k].is_sent_start and doc[k].ent_type_ in ("", "ORG"):
+            k -= 1
+        if k < lo - 2:
+            return doc[k + 1 : ent.end]
+    return ent
 
 
 def name_words(span) -> list[str]:
