@@ -1,15 +1,22 @@
 """The pipeline: read document → parse → detect quotes → resolve speakers.
 
-`Pipeline` loads spaCy once; `analyse_many` batches the parse across documents.
+`Pipeline` loads spaCy once; `analyse_many` batches the parse across documents. With a
+torch detector (`tagger`, `hybrid`) and many documents, whole analyses run on a pool of
+worker processes instead (one torch thread each), since torch rules out forking later.
 """
 
 from __future__ import annotations
 
+import itertools
 from typing import Iterable, Iterator, Optional
 
 from attribution.model import Analysis, Document, Quote, Span
 
 DETECTORS = ("rules", "rules-broad", "tagger", "hybrid")
+TORCH_DETECTORS = ("tagger", "hybrid")
+# with a torch detector, this many documents or more go to a pool of worker processes
+POOL_MIN_DOCS = 24
+POOL_CHUNK = 4
 
 
 def paragraph_spans(text: str) -> list[tuple[int, int]]:
@@ -32,17 +39,21 @@ class Pipeline:
 
         self.nlp = nlp or load_spacy()
         self.n_process = n_process
-        if detector in ("tagger", "hybrid"):
+        self.detector_name = detector
+        if detector in TORCH_DETECTORS:
             from attribution.tagger.detector import HybridDetector, TaggerDetector
 
             self.detector = TaggerDetector() if detector == "tagger" else HybridDetector()
         else:
             self.detector = RuleDetector(broad=detector == "rules-broad")
+        self._named_detector = self.detector
 
     def analyse(self, doc: Document) -> Analysis:
         return next(self.analyse_many([doc]))
 
     def _processes(self, n_docs: int, n_units: int = 0) -> int:
+        if self.detector_name in TORCH_DETECTORS:
+            return 1  # spaCy forks its parse workers, and a fork once torch runs can hang
         if self.n_process is not None:
             return max(1, self.n_process)
         import multiprocessing
@@ -56,9 +67,41 @@ class Pipeline:
             return 1  # a fork once torch's thread pools run can hang the children
         return max(1, min(4, os.cpu_count() or 1))
 
+    def _pool_size(self, n_docs: int) -> int:
+        """Worker processes for a torch detector's analyses (1: none, work in this process)."""
+        if self.detector_name not in TORCH_DETECTORS or self.detector is not self._named_detector:
+            return 1  # a detector set by hand (tests) cannot be rebuilt in a worker
+        if self.n_process is not None:
+            return max(1, self.n_process)
+        if n_docs < POOL_MIN_DOCS:
+            return 1
+        import multiprocessing
+        import os
+
+        proc = multiprocessing.current_process()
+        if proc.name != "MainProcess" or proc.daemon:
+            return 1
+        try:
+            cpus = len(os.sched_getaffinity(0))
+        except AttributeError:  # pragma: no cover - not Linux
+            cpus = os.cpu_count() or 1
+        return max(1, min(4, cpus))
+
     def analyse_many(self, docs: Iterable[Document], group: int = 48) -> Iterator[Analysis]:
         """Analyses in input order; paragraphs of `group` documents are parsed together
-        (over `n_process` processes when more than one was asked for)."""
+        (over `n_process` processes when more than one was asked for). With a torch
+        detector and POOL_MIN_DOCS documents or more, analyses run on worker processes."""
+        if self.detector_name in TORCH_DETECTORS:
+            it = iter(docs)
+            head = list(itertools.islice(it, POOL_MIN_DOCS))
+            docs = itertools.chain(head, it)
+            workers = self._pool_size(len(head))
+            if workers > 1:
+                yield from _pooled(self.detector_name, docs, workers)
+                return
+        yield from self._analyse_here(docs, group)
+
+    def _analyse_here(self, docs: Iterable[Document], group: int) -> Iterator[Analysis]:
         from attribution.nlp import Unit, split_units
 
         pending: list[tuple[Document, list[tuple[int, int]]]] = []
@@ -97,6 +140,45 @@ class Pipeline:
             cue = Span(rq.cue[0], rq.cue[1], text[rq.cue[0] : rq.cue[1]]) if rq.cue else None
             quotes.append(Quote(id=f"q{n}", kind=rq.kind, parts=parts, cue=cue, speaker=sp))
         return _link_fragments(quotes)
+
+
+# ----------------------------------------------------------------- worker pool
+
+_WORKER: dict = {}
+
+
+def _pool_init(detector: str) -> None:
+    from attribution.batch import _limit_threads
+
+    _limit_threads()  # one torch thread per worker: the pool is the parallelism
+    _WORKER["pipeline"] = Pipeline(detector, n_process=1)
+
+
+def _pool_run(docs: list[Document]) -> list[Analysis]:
+    return list(_WORKER["pipeline"].analyse_many(docs))
+
+
+def _pooled(detector: str, docs: Iterable[Document], workers: int) -> Iterator[Analysis]:
+    """Analyses of `docs` in input order, computed by `workers` fresh processes (forkserver,
+    else spawn), a bounded number of chunks in flight."""
+    from collections import deque
+    from concurrent.futures import ProcessPoolExecutor
+
+    from attribution.batch import _mp_context
+
+    it = iter(docs)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=_mp_context(),
+                             initializer=_pool_init, initargs=(detector,)) as pool:
+        pending: deque = deque()
+        while True:
+            while len(pending) < workers * 3:
+                chunk = list(itertools.islice(it, POOL_CHUNK))
+                if not chunk:
+                    break
+                pending.append(pool.submit(_pool_run, chunk))
+            if not pending:
+                return
+            yield from pending.popleft().result()
 
 
 def _skip_dateline(doc: Document, paras: list[tuple[int, int]]) -> list[tuple[int, int]]:

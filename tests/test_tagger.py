@@ -162,7 +162,7 @@ def test_tiny_model_shapes_and_windows(tiny):
     assert scores.shape == (2, 10, len(TAGS))
     assert (y[1, 4:] == -100).all()  # padding words are not scored
     loss = model.loss(scores, y)
-    assert loss.ndim == 0 and float(loss) > 0
+    assert loss.ndim == 0 and float(loss.detach()) > 0
     loss.backward()
     tags = tag_words(tok, model, [w, words_of("", 0, 0)])
     assert len(tags[0]) == len(w) and tags[1] == []  # a long paragraph over many windows
@@ -220,3 +220,24 @@ def test_shipped_weights_load_offline_and_tag(pipeline):
     q = quotes[0]
     assert "bridge will open in June" in q.text
     assert q.cue is not None and q.cue.text.startswith("told")
+
+
+def test_pooled_analyses_equal_in_process(pipeline, monkeypatch):
+    """Many documents with a torch detector go to worker processes; the result is the same
+    as in this process, in input order."""
+    from attribution.model import Document
+    from attribution.pipeline import Pipeline
+    from attribution.tagger.model import shipped
+
+    if not shipped():
+        pytest.skip("no trained tagger weights in attribution/tagger/weights")
+    texts = [f"Talks {i}\n\n“Round {i} is over,” Ana Ruiz said.\n\nShe said talks would resume on day {i}."
+             for i in range(6)]
+    docs = [Document(text=t) for t in texts]
+    here = Pipeline("tagger", nlp=pipeline.nlp, n_process=1)
+    pooled = Pipeline("tagger", nlp=pipeline.nlp, n_process=2)
+    assert pooled._pool_size(len(docs)) == 2 and here._pool_size(len(docs)) == 1
+    a = [[(q.text, q.kind, q.speaker.name) for q in an.quotes] for an in here.analyse_many(docs)]
+    b = [[(q.text, q.kind, q.speaker.name) for q in an.quotes] for an in pooled.analyse_many(docs)]
+    assert a == b and any(a)
+    assert [an.document.text for an in pooled.analyse_many(docs)] == texts

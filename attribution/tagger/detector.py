@@ -102,7 +102,8 @@ def _quotes_of(text: str, u: Unit, w: Words, tags: list[int]) -> list[RawQuote]:
             continue
         cue = _nearest(cues, a, b)
         quoted = sum(1 for k in range(a, b) if w.quote[k] == Q_IN) / max(1, b - a)
-        if cue is not None and cue in by_cue:
+        if cue is not None and cue in by_cue and _cue_between(by_cue[cue].parts[-1], cue, w, s):
+            # "A," she said, "B": the parts on either side of one cue are one quote
             prev = by_cue[cue]
             prev.parts.append((s, e))
             prev.kind = "split" if prev.kind != "indirect" else prev.kind
@@ -124,6 +125,10 @@ def _quotes_of(text: str, u: Unit, w: Words, tags: list[int]) -> list[RawQuote]:
         by_cue[cue] = rq
         out.append(rq)
     return out
+
+
+def _cue_between(prev_part: tuple[int, int], cue: tuple[int, int], w: Words, start: int) -> bool:
+    return prev_part[1] <= w.starts[cue[0]] and w.ends[cue[1] - 1] <= start
 
 
 def _nearest(cands: list[tuple[int, int]], a: int, b: int) -> Optional[tuple[int, int]]:
