@@ -59,7 +59,7 @@ def get_pipeline():
     if _PIPELINE is None or getattr(getattr(_PIPELINE, "detector", None), "name", DETECTOR) != DETECTOR:
         from .pipeline import Pipeline
 
-        nlp = getattr(_PIPELINE, "nlp", None)
+        nlp = getattr(_PIPELINE, "_nlp", None)
         _PIPELINE = Pipeline(DETECTOR, nlp=nlp)
     return _PIPELINE
 

@@ -35,9 +35,7 @@ class Pipeline:
         if detector not in DETECTORS:
             raise ValueError(f"unknown detector {detector!r}; choose from {', '.join(DETECTORS)}")
         from attribution.detect.rules import RuleDetector
-        from attribution.nlp import load_spacy
-
-        self.nlp = nlp or load_spacy()
+        self._nlp = nlp
         self.n_process = n_process
         self.detector_name = detector
         if detector in TORCH_DETECTORS:
@@ -47,6 +45,15 @@ class Pipeline:
         else:
             self.detector = RuleDetector(broad=detector == "rules-broad")
         self._named_detector = self.detector
+
+    @property
+    def nlp(self):
+        """spaCy, loaded on first use (a process that hands all its work to a pool never needs it)."""
+        if self._nlp is None:
+            from attribution.nlp import load_spacy
+
+            self._nlp = load_spacy()
+        return self._nlp
 
     def analyse(self, doc: Document) -> Analysis:
         return next(self.analyse_many([doc]))

@@ -3,6 +3,7 @@
 Usage (from the repository root, in the venv)::
 
     python benchmarks/speed.py [--n 60] [--words 600] [--sizes 1,2,4] [--seed 7]
+                               [--detector rules|rules-broad|tagger|hybrid]
                                [--batch-size 16] [--no-large] [--json [FILE]]
 
 Measures
@@ -12,6 +13,9 @@ Measures
 (b) throughput: ``Pipeline()`` load time, then ``Pipeline.analyse_many`` on ``--n``
     generated articles of about ``--words`` words (articles/s and words/s, load excluded;
     one small warm-up article is analysed first and timed apart);
+    With a torch detector (``tagger``, ``hybrid``) ``analyse_many`` runs on worker
+    processes: the peak RSS of the largest worker and of all of them together is sampled
+    from /proc while it runs;
 (c) peak RSS of this process (``resource.getrusage(RUSAGE_SELF).ru_maxrss``) after (b) and
     after (d);
 (d) robustness: seconds to analyse one article of 1, 2 and 4 MB (``--sizes``; generated
@@ -183,6 +187,59 @@ def peak_rss_mb() -> float:
     return kb / 1024 if sys.platform != "darwin" else kb / 1024 / 1024
 
 
+class TreeMemory:
+    """Peak resident memory of this process's descendants (a worker pool), sampled from
+    /proc every 0.2 s while running: the largest single process and the largest sum."""
+
+    def __init__(self):
+        import threading
+
+        self.max_one = self.max_sum = 0.0
+        self._stop = threading.Event()
+        self._t = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self):
+        self._t.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._t.join()
+
+    @staticmethod
+    def _descendants() -> list[int]:
+        parent = {}
+        for d in os.listdir("/proc"):
+            if d.isdigit():
+                try:
+                    with open(f"/proc/{d}/stat") as fh:
+                        parent[int(d)] = int(fh.read().rsplit(")", 1)[1].split()[1])
+                except (OSError, ValueError, IndexError):
+                    pass
+        me, out, frontier = os.getpid(), [], {os.getpid()}
+        while frontier:
+            frontier = {p for p, pp in parent.items() if pp in frontier and p != me}
+            out.extend(frontier)
+        return out
+
+    def _run(self) -> None:
+        if not os.path.isdir("/proc"):
+            return
+        while not self._stop.wait(0.2):
+            sizes = []
+            for pid in self._descendants():
+                try:
+                    with open(f"/proc/{pid}/status") as fh:
+                        for line in fh:
+                            if line.startswith("VmRSS:"):
+                                sizes.append(int(line.split()[1]) / 1024)
+                except OSError:
+                    pass
+            if sizes:
+                self.max_one = max(self.max_one, max(sizes))
+                self.max_sum = max(self.max_sum, sum(sizes))
+
+
 def time_cli_quotes(text: str) -> Optional[dict]:
     cmd = cli_command()
     if cmd is None:
@@ -219,6 +276,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     ap.add_argument("--sizes", default="1,2,4", help="large-article sizes in MB (default 1,2,4)")
     ap.add_argument("--no-large", action="store_true", help="skip the large articles")
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--detector", default="rules", help="rules | rules-broad | tagger | hybrid (default rules)")
     ap.add_argument("--batch-size", type=int, default=16)
     ap.add_argument("--json", nargs="?", const="-", default=None, metavar="FILE",
                     help="dump the numbers as JSON (to stdout when no FILE; tables go to stderr)")
@@ -231,8 +289,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     from attribution.io.readers import document_from_text
     from attribution.pipeline import Pipeline
 
+    res["detector"] = args.detector
     t0 = time.perf_counter()
-    pipeline = Pipeline()
+    pipeline = Pipeline(args.detector)
     res["model_load_s"] = round(time.perf_counter() - t0, 3)
     t0 = time.perf_counter()
     pipeline.analyse(document_from_text(generate_article(args.seed - 1, 80)))
@@ -242,15 +301,17 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     docs = [document_from_text(t) for t in texts]
     n_words = sum(len(t.split()) for t in texts)
     t0 = time.perf_counter()
-    analyses = _analyse_many(pipeline, docs, args.batch_size)
+    with TreeMemory() as tree:
+        analyses = _analyse_many(pipeline, docs, args.batch_size)
     el = time.perf_counter() - t0
     res["throughput"] = {
         "articles": args.n, "words": n_words, "seconds": round(el, 3),
         "articles_per_s": round(args.n / el, 2), "words_per_s": round(n_words / el, 1),
         "quotes": sum(len(a.quotes) for a in analyses),
+        "worker_peak_rss_mb": round(tree.max_one, 1), "workers_peak_rss_sum_mb": round(tree.max_sum, 1),
     }
     # the same articles parsed in this process only (what one worker of `batch` does)
-    single = Pipeline(nlp=pipeline.nlp, n_process=1)
+    single = Pipeline(args.detector, nlp=pipeline.nlp, n_process=1)
     t0 = time.perf_counter()
     _analyse_many(single, docs, args.batch_size)
     el = time.perf_counter() - t0
@@ -291,6 +352,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     tp = res["throughput"]
     rows.append([f"analyse_many ({os.cpu_count()} CPUs): {tp['articles']} articles, {tp['words']} words",
                  f"{tp['articles_per_s']:.2f} art/s", f"{tp['words_per_s']:.0f} words/s, {tp['seconds']:.2f} s, {tp['quotes']} quotes"])
+    if tp["worker_peak_rss_mb"]:
+        rows.append(["  worker processes: peak RSS of one / of all together",
+                     f"{tp['worker_peak_rss_mb']:.0f} MB", f"{tp['workers_peak_rss_sum_mb']:.0f} MB together"])
     rows.append(["analyse_many in one process", f"{tp['one_process_articles_per_s']:.2f} art/s", ""])
     rows.append(["analyse one by one (10 articles)", f"{tp['analyse_one_by_one_articles_per_s']} art/s", ""])
     rows.append(["peak RSS after throughput", f"{res['peak_rss_mb_after_throughput']:.0f} MB", ""])
@@ -304,7 +368,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                      f"rc {cq['rc']}, {cq['quotes']} quotes" + (f"; {cq['stderr_tail'].strip()[-120:]}" if cq["rc"] else "")])
     else:
         rows.append(["CLI: attribution quotes ARTICLE", "no CLI", ""])
-    print(fmt_table(["measure", "value", "detail"], rows, f"Speed (python {sys.version.split()[0]}, {os.cpu_count()} CPUs)"),
+    print(fmt_table(["measure", "value", "detail"], rows, f"Speed, detector {args.detector} (python {sys.version.split()[0]}, {os.cpu_count()} CPUs)"),
           file=out)
     if args.json is not None:
         write_json(res, args.json)
