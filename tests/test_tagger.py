@@ -241,3 +241,52 @@ def test_pooled_analyses_equal_in_process(pipeline, monkeypatch):
     b = [[(q.text, q.kind, q.speaker.name) for q in an.quotes] for an in pooled.analyse_many(docs)]
     assert a == b and any(a)
     assert [an.document.text for an in pooled.analyse_many(docs)] == texts
+
+
+def _tagged(pipeline, text, marks):
+    """Words of `text` (one unit) and tags from `marks`: {role: [word texts in order]}."""
+    from attribution.nlp import parse_units
+
+    u = parse_units(pipeline.nlp, text, [(0, len(text))])[0]
+    w = words_of(text, 0, len(text))
+    tags = [0] * len(w)
+    for role, spans in marks.items():
+        for first, last in spans:
+            a = w.texts.index(first)
+            b = w.texts.index(last, a)
+            tags[a] = TAGS.index("B-" + role)
+            for k in range(a + 1, b + 1):
+                tags[k] = TAGS.index("I-" + role)
+    return u, w, tags
+
+
+def test_tagged_parts_around_one_cue_make_one_split_quote(pipeline):
+    from attribution.tagger.detector import _quotes_of
+
+    text = "“The port stays shut,” Ana Ruiz said, “until the talks resume.”"
+    u, w, tags = _tagged(pipeline, text, {"CON": [("The", "shut"), ("until", "resume")],
+                                          "SRC": [("Ana", "Ruiz")], "CUE": [("said", "said")]})
+    quotes = _quotes_of(text, u, w, tags)
+    assert len(quotes) == 1 and quotes[0].kind == "split"
+    assert [text[s:e] for s, e in quotes[0].parts] == ["The port stays shut", "until the talks resume"]
+    assert text[slice(*quotes[0].cue)] == "said"
+
+
+def test_two_tagged_contents_after_one_cue_stay_two_quotes(pipeline):
+    from attribution.tagger.detector import _quotes_of
+
+    text = "Ana Ruiz said the port would reopen. Ruiz also warned of delays elsewhere."
+    u, w, tags = _tagged(pipeline, text, {"CON": [("the", "reopen"), ("of", "elsewhere")],
+                                          "SRC": [("Ana", "Ruiz")], "CUE": [("said", "said")]})
+    quotes = _quotes_of(text, u, w, tags)
+    assert len(quotes) == 2 and all(q.kind == "indirect" for q in quotes)
+    assert all(text[slice(*q.cue)] == "said" for q in quotes)  # both keep the speaker's cue
+
+
+def test_a_quoted_name_after_a_naming_word_is_not_a_quote(pipeline):
+    from attribution.tagger.detector import _quotes_of
+
+    text = 'The operator wants new cranes, a plan it calls "Project Horizon".'
+    u, w, tags = _tagged(pipeline, text, {"CON": [("Project", "Horizon")], "SRC": [("it", "it")],
+                                          "CUE": [("calls", "calls")]})
+    assert _quotes_of(text, u, w, tags) == []

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from typing import Optional
 
-from attribution.detect.rules import QUOTE_CHARS, RawQuote, RuleDetector
+from attribution.detect.rules import NAMING_BEFORE, QUOTE_CHARS, RawQuote, RuleDetector
 from attribution.nlp import Unit
 from attribution.tagger.decode import spans as tag_spans
-from attribution.tagger.features import Q_IN, Words, unit_words, words_of
+from attribution.tagger.features import Q_IN, SHAPE_PUNCT, SHAPE_QUOTE, Words, unit_words, words_of
 
 PARSE_FEATURES = {"pos", "dep", "ent", "clause", "rule"}
 
@@ -102,6 +102,8 @@ def _quotes_of(text: str, u: Unit, w: Words, tags: list[int]) -> list[RawQuote]:
             continue
         cue = _nearest(cues, a, b)
         quoted = sum(1 for k in range(a, b) if w.quote[k] == Q_IN) / max(1, b - a)
+        if _is_label(w, a, b):
+            continue
         if cue is not None and cue in by_cue and _cue_between(by_cue[cue].parts[-1], cue, w, s):
             # "A," she said, "B": the parts on either side of one cue are one quote
             prev = by_cue[cue]
@@ -122,9 +124,26 @@ def _quotes_of(text: str, u: Unit, w: Words, tags: list[int]) -> list[RawQuote]:
         rq.anchor = (rq.mention and u.abs(rq.mention[0])[0]) or (rq.cue[0] if rq.cue else s)
         if rq.mention is None:
             rq.hint = rq.hint or "carryover"
-        by_cue[cue] = rq
+        if cue is not None:
+            by_cue[cue] = rq
         out.append(rq)
     return out
+
+
+# words before a quoted name or label: the company "calls" it “Project Horizon”
+_NAMING = NAMING_BEFORE | {"call", "calls", "calling", "dub", "dubs", "dubbing", "name", "names",
+                           "nicknames", "label", "labels", "brand", "brands", "term", "terms", "known"}
+
+
+def _is_label(w: Words, a: int, b: int) -> bool:
+    """A short quoted span right after a naming word is a name, not speech."""
+    words = [k for k in range(a, b) if w.shapes[k] != SHAPE_QUOTE]
+    if not words or len(words) > 4 or any(w.quote[k] != Q_IN for k in words):
+        return False
+    k = a - 1
+    while k >= 0 and w.shapes[k] in (SHAPE_QUOTE, SHAPE_PUNCT):
+        k -= 1
+    return k >= 0 and w.texts[k].lower() in _NAMING
 
 
 def _cue_between(prev_part: tuple[int, int], cue: tuple[int, int], w: Words, start: int) -> bool:
