@@ -292,3 +292,48 @@ def test_offset_invariant_on_arbitrary_articles(pipeline, text):
     for q in analyse(pipeline, text):
         assert q.kind in ("direct", "partial", "split", "multi_paragraph", "indirect")
         assert q.parts and all(p.end > p.start for p in q.parts)
+
+
+# --- signed quotes, transcript and headline lines, claims carried by a noun ---------
+
+
+def test_quotes_signed_with_a_dash_each_get_their_signer(pipeline):
+    text = ("Readers respond\n\n"
+            "“The new bridge has cut my commute in half and I am grateful for it.” ― Mira Kovač\n"
+            "“Nobody asked the fishermen what they thought about the plan.”— Tomas Lind\n"
+            "“It took eleven years, but the city finally delivered on its word.” – Lea Brandt")
+    qs = analyse(pipeline, text)
+    got = {q.text.split()[1]: (q.speaker.name, q.kind, q.cue.text if q.cue else None) for q in qs}
+    assert got["new"] == ("Mira Kovač", "direct", "―")
+    assert got["asked"] == ("Tomas Lind", "direct", "—")
+    assert got["took"] == ("Lea Brandt", "direct", "–")
+
+
+def test_a_dash_before_more_text_is_not_a_signature(pipeline):
+    text = "Harbour\n\n“The cranes stay,” the mayor said. “Work resumes Monday” — Port Authority Chief Ola Berg added later today."
+    qs = analyse(pipeline, text)
+    assert all(q.cue is None or q.cue.text not in ("—",) for q in qs)
+
+
+def test_transcript_and_headline_lines_name_their_speaker(pipeline):
+    text = ("Transcript of the interview\n\n"
+            "HOLM: Will the ferry run on Sunday as planned?\n\n"
+            "VARGA: It will run, and the fares will stay where they are.\n\n"
+            "Note: The interview was edited for length.\n\n"
+            "Update: Times are local.")
+    qs = analyse(pipeline, text)
+    by_text = {q.text: q for q in qs}
+    q = by_text["It will run, and the fares will stay where they are."]
+    assert q.speaker.name.lower() == "varga" and q.cue.text == ":"
+    assert not any(q.text.startswith(("The interview", "Times are")) for q in qs)
+
+
+def test_a_claim_carried_by_a_noun_names_its_owner(pipeline):
+    text = ("Budget row\n\n"
+            "Senator Ilse Marr's claim that the budget would cut school funding by a third was disputed on Monday. "
+            "The claim that he quoted was old.")
+    qs = analyse(pipeline, text)
+    q = find(qs, "cut school funding")
+    assert q.kind == "indirect" and q.cue.text == "claim"
+    assert q.speaker.name == "Ilse Marr"
+    assert not any("he quoted" in x.text for x in qs)  # a relative clause is not a claim

@@ -53,6 +53,15 @@ OBJECT_VERBS = {
     "expect", "plan", "intend", "refuse", "decline", "seek", "favor", "favour", "applaud",
     "attack", "slam", "blast", "mock", "reveal", "disclose", "report", "claim", "allege",
 }
+# nouns that carry a claim in a that-clause: "Trump's claim that …", "the warning by X that …"
+NOUN_CUES = {
+    "claim", "assertion", "argument", "statement", "contention", "insistence", "suggestion", "belief",
+    "view", "promise", "pledge", "warning", "allegation", "accusation", "charge", "remark", "comment",
+    "prediction", "assessment", "admission", "denial", "announcement", "message", "proposal", "concern",
+    "fear", "hope", "conclusion", "finding", "estimate", "testimony", "acknowledgment", "acknowledgement",
+    "recommendation", "vow", "boast", "complaint", "explanation", "speculation", "assurance", "threat",
+    "insinuation", "implication", "declaration", "confirmation", "observation", "opinion", "position",
+}
 # naming, not speech: the quoted words are a label
 NAMING_BEFORE = {"the", "a", "an", "so-called", "dubbed", "nicknamed", "named", "titled",
                  "labelled", "labeled", "branded", "termed", "called", "as", "its", "their",
@@ -112,6 +121,9 @@ class RuleDetector:
             last_in_unit[last_seg.para] = (rq, last_seg)
         for u in units:
             found.extend(self._reported(text, u, quoted))
+            line = _colon_line(text, u, quoted)
+            if line is not None:
+                found.append(line)
         found.sort(key=lambda q: (q.start, q.kind != "indirect"))
         return found
 
@@ -139,6 +151,7 @@ class RuleDetector:
                 and prev_seg.after <= prev_q.cue[0]
                 and prev_q.cue[1] <= first.open_at
                 and _only_the_cue_between(u_first, prev_seg.after, first.open_at)
+                and not text[prev_q.cue[0] : prev_q.cue[1]] in ("―", "—", "–", "——", "––")
             ):
                 prev_q.kind = "multi_paragraph" if run.multi_paragraph else "split"
                 prev_q.parts.extend(parts)
@@ -159,7 +172,8 @@ class RuleDetector:
             rq.anchor = first.open_at
             return rq
 
-        sentence_initial = lead_text == "" or lead_text[-1:] in ".!?" or lead_text.endswith(("”", "\"", "»"))
+        sentence_initial = lead_text == "" or lead_text[-1:] in ".!?" or lead_text.endswith(("”", "\"", "»")) \
+            or _line_start(text, first.open_at)
         if sentence_initial:
             rq = RawQuote(kind="direct", parts=parts)
             if trail_cue is not None:
@@ -168,6 +182,11 @@ class RuleDetector:
                 intro = _intro_from_previous(units, first, quoted)
                 if intro is not None:
                     return _attach(rq, intro[0], intro[1])
+            dash = _dash_speaker(u_last, last)
+            if dash is not None:  # “…” ― Name: a signed quote
+                rq.cue, rq.mention, rq.unit = dash
+                rq.anchor = u_last.abs(rq.mention[0])[0]
+                return rq
             if len(words) < 3:
                 return None
             rq.hint = "carryover"
@@ -211,6 +230,11 @@ class RuleDetector:
                     out.append(rq)
                 continue
             lemma = tok.lemma_.lower()
+            if tok.pos_ == "NOUN" and lemma in NOUN_CUES:
+                rq = _noun_claim(u, tok, quoted)
+                if rq is not None and not any(q.parts[0][0] <= rq.cue[0] < q.parts[0][1] for q in out):
+                    out.append(rq)
+                continue
             if tok.pos_ not in ("VERB", "AUX"):
                 continue
             if not (lemma in REPORT_VERBS or self.broad and (lemma in OBJECT_VERBS or _finite_clause_after(tok))):
@@ -401,6 +425,122 @@ def _finite_clause_after(verb) -> bool:
             ):
                 return True
     return False
+
+
+# a line that signs a quote: “…” ― Name
+_DASH = re.compile(r"[ \t\u00a0]*[―—–]{1,2}[ \t\u00a0]*")
+# words that open a "Label: text" line without naming anyone
+_LINE_LABELS = {"note", "notes", "update", "updated", "photo", "photos", "video", "watch", "read", "related",
+                "source", "sources", "credit", "credits", "correction", "warning", "breaking", "listen",
+                "subscribe", "advertisement", "topics", "tags", "by", "editor", "editors", "q", "a", "question",
+                "answer", "live", "opinion", "analysis", "exclusive", "factbox", "explainer", "timeline",
+                "graphic", "map", "more", "see", "also", "contact", "email", "tel", "phone", "fax", "web"}
+
+
+def _line_start(text: str, at: int) -> bool:
+    """Only spaces between `at` and the line break before it (a line of its own)."""
+    i = at - 1
+    while i >= 0 and text[i] in " \t\u00a0":
+        i -= 1
+    return i >= 0 and text[i] == "\n"
+
+
+def _dash_speaker(u: Unit, seg: Segment):
+    """(cue, mention, unit) when the quote's closing mark is followed by a dash and a name
+    that ends its line: `“We will not go back.” ― Ana Ruiz`."""
+    if seg.close_at is None:
+        return None
+    text = u.doc.text
+    pos = seg.close_at + seg.close_len - u.start
+    m = _DASH.match(text, pos)
+    if m is None or not m.group().strip():
+        return None
+    k = u.tok_at(u.start + m.end())
+    doc = u.doc
+    if k >= len(doc) or doc[k].idx < m.end():
+        return None
+    j = k
+    while j < len(doc) and j - k < 5 and doc[j].text[:1].isupper() and doc[j].is_alpha:
+        j += 1
+    if j == k or j - k > 4:
+        return None
+    after = text[doc[j - 1].idx + len(doc[j - 1].text) :].split("\n", 1)[0].strip()
+    if after and after[0] not in ",.;(":
+        return None
+    dash = m.group().strip()
+    cs = u.start + m.start() + m.group().index(dash[0])
+    return (cs, cs + len(dash)), doc[k:j], u
+
+
+def _colon_line(text: str, u: Unit, quoted) -> Optional[RawQuote]:
+    """`PENCE: Well, look, …` (a transcript) or `Pat Caddell: Voters Worried …` (a headline):
+    a line that opens with a name and a colon reports what that speaker said. The name must be
+    a person or organisation to spaCy, or a one-word name in capitals; the rest of the line,
+    unless quote marks already carry it, is the content."""
+    doc = u.doc
+    i = 0
+    while i < len(doc) and doc[i].text in QUOTE_CHARS:
+        i += 1
+    j = i
+    while j < len(doc) and j - i < 5 and doc[j].text != ":":
+        j += 1
+    if j >= len(doc) or doc[j].text != ":" or j == i or j - i > 4:
+        return None
+    name = doc[i:j]
+    if any(not (t.text[:1].isupper() and t.is_alpha) for t in name) or name[0].lower_ in _LINE_LABELS:
+        return None
+    capitals = len(name) == 1 and name[0].text.isupper() and len(name[0].text) > 1
+    if not capitals and not all(t.ent_type_ in ("PERSON", "ORG") for t in name):
+        return None
+    k = j + 1
+    while k < len(doc) and (doc[k].is_space or doc[k].text in QUOTE_CHARS):
+        k += 1
+    end = len(doc)
+    while end > k and (doc[end - 1].is_space or doc[end - 1].text in QUOTE_CHARS):
+        end -= 1
+    if end - k < 3:
+        return None
+    a, b = u.abs(doc[k])[0], u.abs(doc[end - 1])[1]
+    if quoted.coverage(u, a, b) >= 0.5:
+        return None  # `Sanders: "…"`: the quoted-speech rules have it
+    rq = RawQuote(kind="indirect", parts=[(a, b)], cue=u.abs(doc[j]), mention=name, unit=u)
+    rq.anchor = u.abs(name[0])[0]
+    return rq
+
+
+def _noun_claim(u: Unit, noun, quoted) -> Optional[RawQuote]:
+    """`X's claim that …` / `the warning by X that …`: the that-clause is what X said; the
+    possessor (or the agent after "by") is the speaker. No speaker named: no claim."""
+    doc = u.doc
+    clause = next((c for c in noun.children if c.i > noun.i and c.dep_ in ("acl", "ccomp")
+                   and c.left_edge.lower_ == "that" and c.left_edge.dep_ == "mark"), None)
+    if clause is None:
+        return None
+    src = None
+    poss = next((c for c in noun.children if c.dep_ == "poss"), None)
+    if poss is not None:
+        lo, hi = poss.left_edge.i, poss.right_edge.i + 1
+        while hi > lo and doc[hi - 1].dep_ == "case":
+            hi -= 1
+        src = doc[lo:hi] if hi > lo else None
+    else:
+        by = next((c for c in noun.children if c.dep_ == "prep" and c.lower_ == "by" and c.i < clause.i), None)
+        obj = next((c for c in by.children if c.dep_ == "pobj"), None) if by is not None else None
+        if obj is not None:
+            src = doc[obj.left_edge.i : obj.right_edge.i + 1]
+    if src is None or src.root.pos_ not in ("PROPN", "NOUN", "PRON") or src.root.lower_ in ("its",):
+        return None
+    sp = _clean_content(doc, clause.left_edge.i, clause.right_edge.i + 1)
+    if sp is None or sp.end - sp.start < 3 or not any(t.pos_ in ("VERB", "AUX") for t in sp):
+        return None
+    a, b = u.abs(sp[0])[0], u.abs(sp[-1])[1]
+    if quoted.inside(u, noun) or quoted.coverage(u, a, b) >= 0.5:
+        return None
+    rq = RawQuote(kind="indirect", parts=[(a, b)], cue=u.abs(noun), mention=_trim_mention(src), unit=u)
+    if rq.mention is None:
+        return None
+    rq.anchor = u.abs(rq.mention[0])[0]
+    return rq
 
 
 def _colon_speaker(lead: list):
