@@ -97,7 +97,9 @@ class Pipeline:
     def analyse_many(self, docs: Iterable[Document], group: int = 48) -> Iterator[Analysis]:
         """Analyses in input order; paragraphs of `group` documents are parsed together
         (over `n_process` processes when more than one was asked for). With a torch
-        detector and POOL_MIN_DOCS documents or more, analyses run on worker processes."""
+        detector and POOL_MIN_DOCS documents or more, analyses run on worker processes,
+        fresh interpreters that import the main module again: a script that calls this
+        must do so under `if __name__ == "__main__":` (or pass `n_process=1`)."""
         if self.detector_name in TORCH_DETECTORS:
             it = iter(docs)
             head = list(itertools.islice(it, POOL_MIN_DOCS))
