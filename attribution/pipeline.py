@@ -65,12 +65,13 @@ class Pipeline:
             return max(1, self.n_process)
         import multiprocessing
         import os
-        import sys
 
         proc = multiprocessing.current_process()
         if (n_docs < 8 and n_units < 400) or proc.name != "MainProcess" or proc.daemon:
             return 1
-        if "torch" in sys.modules:
+        from attribution.nlp import torch_started
+
+        if torch_started():
             return 1  # a fork once torch's thread pools run can hang the children
         return max(1, min(4, os.cpu_count() or 1))
 

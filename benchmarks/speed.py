@@ -3,7 +3,7 @@
 Usage (from the repository root, in the venv)::
 
     python benchmarks/speed.py [--n 60] [--words 600] [--sizes 1,2,4] [--seed 7]
-                               [--detector rules|rules-broad|tagger|hybrid]
+                               [--detector rules|rules-broad|tagger|hybrid] [--repeat 3]
                                [--batch-size 16] [--no-large] [--json [FILE]]
 
 Measures
@@ -11,8 +11,9 @@ Measures
 (a) startup: median of 5 runs of ``python -m attribution --help`` as a subprocess (or the
     ``attribution`` console script when there is no ``attribution/__main__.py``);
 (b) throughput: ``Pipeline()`` load time, then ``Pipeline.analyse_many`` on ``--n``
-    generated articles of about ``--words`` words (articles/s and words/s, load excluded;
-    one small warm-up article is analysed first and timed apart);
+    generated articles of about ``--words`` words, ``--repeat`` times, the median reported
+    (articles/s and words/s, load excluded; one small warm-up article is analysed first and
+    timed apart; the machine's speed varies by a quarter from run to run);
     With a torch detector (``tagger``, ``hybrid``) ``analyse_many`` runs on worker
     processes: the peak RSS of the largest worker and of all of them together is sampled
     from /proc while it runs;
@@ -276,6 +277,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     ap.add_argument("--sizes", default="1,2,4", help="large-article sizes in MB (default 1,2,4)")
     ap.add_argument("--no-large", action="store_true", help="skip the large articles")
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--repeat", type=int, default=3, help="throughput runs; the median is reported (default 3)")
     ap.add_argument("--detector", default="rules", help="rules | rules-broad | tagger | hybrid (default rules)")
     ap.add_argument("--batch-size", type=int, default=16)
     ap.add_argument("--json", nargs="?", const="-", default=None, metavar="FILE",
@@ -300,21 +302,28 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     texts = [generate_article(args.seed + i, args.words) for i in range(args.n)]
     docs = [document_from_text(t) for t in texts]
     n_words = sum(len(t.split()) for t in texts)
-    t0 = time.perf_counter()
+    runs = []
     with TreeMemory() as tree:
-        analyses = _analyse_many(pipeline, docs, args.batch_size)
-    el = time.perf_counter() - t0
+        for _ in range(max(1, args.repeat)):
+            t0 = time.perf_counter()
+            analyses = _analyse_many(pipeline, docs, args.batch_size)
+            runs.append(time.perf_counter() - t0)
+    el = statistics.median(runs)
     res["throughput"] = {
         "articles": args.n, "words": n_words, "seconds": round(el, 3),
         "articles_per_s": round(args.n / el, 2), "words_per_s": round(n_words / el, 1),
+        "runs_articles_per_s": [round(args.n / r, 2) for r in runs],
         "quotes": sum(len(a.quotes) for a in analyses),
         "worker_peak_rss_mb": round(tree.max_one, 1), "workers_peak_rss_sum_mb": round(tree.max_sum, 1),
     }
     # the same articles parsed in this process only (what one worker of `batch` does)
     single = Pipeline(args.detector, nlp=pipeline.nlp, n_process=1)
-    t0 = time.perf_counter()
-    _analyse_many(single, docs, args.batch_size)
-    el = time.perf_counter() - t0
+    runs = []
+    for _ in range(max(1, args.repeat)):
+        t0 = time.perf_counter()
+        _analyse_many(single, docs, args.batch_size)
+        runs.append(time.perf_counter() - t0)
+    el = statistics.median(runs)
     res["throughput"]["one_process_articles_per_s"] = round(args.n / el, 2)
     t0 = time.perf_counter()
     for d in docs[: min(10, len(docs))]:
@@ -351,7 +360,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     rows.append(["warm-up: first small article", f"{res['warmup_s']:.2f} s", ""])
     tp = res["throughput"]
     rows.append([f"analyse_many ({os.cpu_count()} CPUs): {tp['articles']} articles, {tp['words']} words",
-                 f"{tp['articles_per_s']:.2f} art/s", f"{tp['words_per_s']:.0f} words/s, {tp['seconds']:.2f} s, {tp['quotes']} quotes"])
+                 f"{tp['articles_per_s']:.2f} art/s", f"median of {len(tp['runs_articles_per_s'])} runs "
+                 f"({', '.join(map(str, tp['runs_articles_per_s']))}); {tp['words_per_s']:.0f} words/s, {tp['quotes']} quotes"])
     if tp["worker_peak_rss_mb"]:
         rows.append(["  worker processes: peak RSS of one / of all together",
                      f"{tp['worker_peak_rss_mb']:.0f} MB", f"{tp['workers_peak_rss_sum_mb']:.0f} MB together"])

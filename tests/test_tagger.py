@@ -290,3 +290,20 @@ def test_a_quoted_name_after_a_naming_word_is_not_a_quote(pipeline):
     u, w, tags = _tagged(pipeline, text, {"CON": [("Project", "Horizon")], "SRC": [("it", "it")],
                                           "CUE": [("calls", "calls")]})
     assert _quotes_of(text, u, w, tags) == []
+
+
+def test_parse_forks_until_this_package_starts_torch(pipeline, monkeypatch):
+    """spaCy imports torch on its own; only a torch model this package loads stops the
+    parse from forking workers (a fork once torch's threads run can hang)."""
+    import attribution.nlp as nlp
+    from attribution.pipeline import Pipeline
+
+    monkeypatch.setattr(nlp, "_TORCH_STARTED", False)
+    p = Pipeline("rules", nlp=pipeline.nlp)
+    monkeypatch.setattr("multiprocessing.current_process", lambda: type("P", (), {"name": "MainProcess", "daemon": False})())
+    assert p._processes(60, 600) > 1 or __import__("os").cpu_count() == 1
+    from attribution.tagger.model import load_encoder
+
+    load_encoder(tiny=True)
+    assert nlp.torch_started() and p._processes(60, 600) == 1
+    assert Pipeline("tagger", nlp=pipeline.nlp)._processes(60, 600) == 1

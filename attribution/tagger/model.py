@@ -58,6 +58,10 @@ def load_encoder(random_init: bool = False, tiny: bool = False):
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     from transformers import AutoConfig, AutoModel, AutoTokenizer
 
+    from attribution.nlp import mark_torch_started
+
+    mark_torch_started()
+
     path = encoder_path()
     tok = AutoTokenizer.from_pretrained(path)
     if tiny or random_init:

