@@ -36,19 +36,14 @@ from typing import Iterable, Iterator, Optional, Union
 
 from attribution.errors import (
     E_BAD_JSON,
-    E_BINARY,
     E_EMPTY,
     E_FORMAT,
     E_NO_TEXT,
-    E_NOT_FOUND,
-    E_TOO_LARGE,
-    E_UNDECODABLE,
     InputError,
 )
-from attribution.io.readers import json_str
+from attribution.io.readers import _decode, _normalise, _read_bytes, json_str
 from attribution.model import Document
 
-MAX_BYTES = 50 * 1024 * 1024
 WIRE_EXTENSIONS = {".txt", ".text", ".json", ".ninjs", ".jsonl", ".ndjson", ".html", ".htm", ".xml"}
 _HEADER_RE = re.compile(r"^([A-Za-z][A-Za-z -]{0,30}):[ \t]*(.*)$")
 _KNOWN_HEADERS = {"agency", "date", "headline", "id", "url", "language", "byline", "title",
@@ -146,37 +141,9 @@ def _iso(value) -> Optional[str]:
 
 
 def _read_text(path: Path) -> str:
-    label = str(path)
-    try:
-        st = path.stat()
-    except FileNotFoundError:
-        raise InputError(label, "not found", E_NOT_FOUND) from None
-    except OSError as e:
-        raise InputError(label, f"cannot read ({e.strerror})", E_NOT_FOUND) from None
-    if path.is_dir():
-        raise InputError(label, "is a directory", E_FORMAT)
-    if st.st_size > MAX_BYTES:
-        raise InputError(label, "file too large", E_TOO_LARGE)
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        raise InputError(label, f"cannot read ({e.strerror})", E_NOT_FOUND) from None
-    if not data.strip():
-        raise InputError(label, "file is empty", E_EMPTY)
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16").replace("\r\n", "\n").replace("\r", "\n")
-        except UnicodeDecodeError:
-            raise InputError(label, "not valid UTF-16", E_UNDECODABLE) from None
-    if b"\x00" in data[:8192]:
-        raise InputError(label, "binary file, not text", E_BINARY)
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise InputError(label, f"not valid UTF-8 at byte {e.start}", E_UNDECODABLE) from None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    """The file as text, read and decoded as articles are (size limit, BOMs, binary and
+    undecodable files refused with one-line errors), line ends made \\n."""
+    return _normalise(_decode(str(path), _read_bytes(path)))
 
 
 # --------------------------------------------------------------------------- formats
