@@ -363,15 +363,20 @@ def test_ten_megabytes_is_fast(tmp_path):
 
 # --------------------------------------------------------------------------- HTML
 
-@pytest.mark.parametrize("name", ["page.html", "page.htm", "page"])
-def test_html_main_text_without_chrome(tmp_path, name):
-    [doc] = read_documents(write(tmp_path, name, HTML_PAGE))
+def assert_main_text(doc):
+    """The example page's article paragraphs and title are there, none of its chrome."""
     check_offsets(doc)
     for para in HTML_PARAGRAPHS:
         assert para in doc.text
     for junk in HTML_CHROME:
         assert junk not in doc.text, junk
     assert doc.title == "Harbour council delays ferry vote"
+
+
+@pytest.mark.parametrize("name", ["page.html", "page.htm", "page"])
+def test_html_main_text_without_chrome(tmp_path, name):
+    [doc] = read_documents(write(tmp_path, name, HTML_PAGE))
+    assert_main_text(doc)
     assert doc.date == "2026-03-04"
     assert doc.dateline.text == "KESTREL BAY, Examplia, March 4, 2026 —"
     # paragraphs are separated by blank lines
@@ -383,12 +388,7 @@ def test_html_main_text_without_chrome(tmp_path, name):
 def test_html_fallback_parser(tmp_path, monkeypatch):
     monkeypatch.setattr(htmltext, "_trafilatura", lambda html: None)
     [doc] = read_documents(write(tmp_path, "page.html", HTML_PAGE))
-    check_offsets(doc)
-    for para in HTML_PARAGRAPHS:
-        assert para in doc.text
-    for junk in HTML_CHROME:
-        assert junk not in doc.text, junk
-    assert doc.title == "Harbour council delays ferry vote"
+    assert_main_text(doc)
     assert doc.dateline is not None
 
 
