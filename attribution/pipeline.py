@@ -63,11 +63,9 @@ class Pipeline:
             return 1  # spaCy forks its parse workers, and a fork once torch runs can hang
         if self.n_process is not None:
             return max(1, self.n_process)
-        import multiprocessing
         import os
 
-        proc = multiprocessing.current_process()
-        if (n_docs < 8 and n_units < 400) or proc.name != "MainProcess" or proc.daemon:
+        if (n_docs < 8 and n_units < 400) or not _main_process():
             return 1
         from attribution.nlp import torch_started
 
@@ -83,17 +81,11 @@ class Pipeline:
             return max(1, self.n_process)
         if n_docs < POOL_MIN_DOCS:
             return 1
-        import multiprocessing
-        import os
-
-        proc = multiprocessing.current_process()
-        if proc.name != "MainProcess" or proc.daemon:
+        if not _main_process():
             return 1
-        try:
-            cpus = len(os.sched_getaffinity(0))
-        except AttributeError:  # pragma: no cover - not Linux
-            cpus = os.cpu_count() or 1
-        return max(1, min(4, cpus))
+        from attribution.batch import default_workers
+
+        return max(1, min(4, default_workers()))
 
     def analyse_many(self, docs: Iterable[Document], group: int = 48) -> Iterator[Analysis]:
         """Analyses in input order; paragraphs of `group` documents are parsed together
@@ -153,6 +145,15 @@ class Pipeline:
 
 
 # ----------------------------------------------------------------- worker pool
+
+
+def _main_process() -> bool:
+    """Not a worker of some pool (workers never start processes of their own)."""
+    import multiprocessing
+
+    proc = multiprocessing.current_process()
+    return proc.name == "MainProcess" and not proc.daemon
+
 
 _WORKER: dict = {}
 

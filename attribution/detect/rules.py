@@ -151,7 +151,7 @@ class RuleDetector:
                 and prev_seg.after <= prev_q.cue[0]
                 and prev_q.cue[1] <= first.open_at
                 and _only_the_cue_between(u_first, prev_seg.after, first.open_at)
-                and not text[prev_q.cue[0] : prev_q.cue[1]] in ("―", "—", "–", "——", "––")
+                and not _DASH.fullmatch(text, prev_q.cue[0], prev_q.cue[1])  # “A” ― X / “B” ― Y: two signed quotes
             ):
                 prev_q.kind = "multi_paragraph" if run.multi_paragraph else "split"
                 prev_q.parts.extend(parts)

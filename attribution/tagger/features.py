@@ -66,10 +66,6 @@ class Words:
     def __len__(self) -> int:
         return len(self.texts)
 
-    def feature(self, name: str, k: int) -> int:
-        col = getattr(self, name)
-        return col[k] if k < len(col) else 0
-
 
 def shape_of(w: str) -> int:
     if w in QUOTE_MARKS:
@@ -165,11 +161,10 @@ def with_parse(w: Words, u, rules: Sequence = (), lexicon: frozenset = frozenset
     """`w` with the parse features of unit `u` (its spaCy doc) and the rule detector's
     reading (RawQuote-like objects with .parts, .cue and .mention) filled in."""
     doc = u.doc
-    ends = [t.idx + len(t.text) for t in doc]
     pos, dep, ent, clause, rule = [], [], [], [], []
     comp_cache: dict[int, int] = {}
     for s in w.starts:
-        k = bisect.bisect_right(ends, s - u.start)
+        k = u.tok_at(s)
         if k >= len(doc):
             pos.append(1), dep.append(1), ent.append(1), clause.append(CL_OTHER)
             rule.append(R_O)
